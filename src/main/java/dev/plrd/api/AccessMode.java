@@ -1,0 +1,7 @@
+package dev.plrd.api;
+
+public enum AccessMode {
+    ReadWriteOnce,
+    ReadWriteMany,
+    ReadWriteOncePod
+}

@@ -1,0 +1,24 @@
+package dev.plrd.api;
+
+import com.fasterxml.jackson.annotation.JsonInclude;
+import com.fasterxml.jackson.annotation.JsonPropertyDescription;
+import io.fabric8.generator.annotation.Required;
+import io.fabric8.generator.annotation.Size;
+import io.fabric8.generator.annotation.ValidationRule;
+
+@JsonInclude(JsonInclude.Include.NON_NULL)
+public class BaseModelSpec {
+    @Required
+    @Size(max = 512)
+    @ValidationRule(value = SpecRules.MODEL_URI, message = SpecRules.MODEL_URI_MESSAGE)
+    @JsonPropertyDescription("Where the checkpoint is: hf://org/name, oci://registry/repo:tag, s3://bucket/path, pvc://claim/path or file:///path.")
+    public String uri;
+
+    @Size(max = 128)
+    @JsonPropertyDescription("Pinned revision (commit or digest) so that a re-run reads the same weights.")
+    public String revision;
+
+    @Size(max = 253)
+    @JsonPropertyDescription("Secret whose keys become environment variables of the stage that reads the base (HF_TOKEN, AWS_*).")
+    public String credentialsSecret;
+}

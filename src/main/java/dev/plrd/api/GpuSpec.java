@@ -1,0 +1,24 @@
+package dev.plrd.api;
+
+import com.fasterxml.jackson.annotation.JsonInclude;
+import com.fasterxml.jackson.annotation.JsonPropertyDescription;
+import io.fabric8.generator.annotation.Max;
+import io.fabric8.generator.annotation.Min;
+import io.fabric8.generator.annotation.Size;
+import java.util.List;
+
+@JsonInclude(JsonInclude.Include.NON_NULL)
+public class GpuSpec {
+    @Min(0)
+    @Max(16)
+    @JsonPropertyDescription("GPUs per GPU stage; 1 when absent.")
+    public Integer count;
+
+    @Size(max = 128)
+    @JsonPropertyDescription("Value of the nvidia.com/gpu.product node label, such as NVIDIA-H100-80GB-HBM3.")
+    public String product;
+
+    @Size(max = 4)
+    @JsonPropertyDescription("Stages that get GPUs; [train] when absent, so CPU stages do not hold GPU quota.")
+    public List<StageName> stages;
+}

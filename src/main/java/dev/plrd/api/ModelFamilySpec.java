@@ -1,0 +1,48 @@
+package dev.plrd.api;
+
+import com.fasterxml.jackson.annotation.JsonInclude;
+import com.fasterxml.jackson.annotation.JsonPropertyDescription;
+import io.fabric8.generator.annotation.Required;
+import io.fabric8.generator.annotation.Size;
+import io.fabric8.generator.annotation.ValidationRule;
+import java.util.List;
+
+/**
+ * What the user asks for. The operator never writes it; defaults are resolved in code
+ * ({@code dev.plrd.plan.Defaults}) so that the manifest in Git stays what was applied.
+ */
+@JsonInclude(JsonInclude.Include.NON_NULL)
+public class ModelFamilySpec {
+    @Required
+    @JsonPropertyDescription("The pretrained model the family is derived from.")
+    public BaseModelSpec base;
+
+    @Required
+    @Size(min = 1, max = 16)
+    @ValidationRule(value = SpecRules.UNIQUE_NAMES, message = SpecRules.UNIQUE_NAMES_MESSAGE)
+    @ValidationRule(value = SpecRules.SAME_SIZING, message = SpecRules.SAME_SIZING_MESSAGE)
+    @ValidationRule(value = SpecRules.DECREASING, message = SpecRules.DECREASING_MESSAGE)
+    @JsonPropertyDescription("Members from largest to smallest; member k is derived from member k-1, the first from the base.")
+    public List<MemberSpec> members;
+
+    public DecompositionSpec decomposition;
+
+    @Required
+    public TrainingSpec training;
+
+    public EvaluationSpec evaluation;
+
+    @Required
+    public PublishSpec publish;
+
+    public SchedulingSpec scheduling;
+
+    public StorageSpec storage;
+
+    @Size(max = 512)
+    @JsonPropertyDescription("Worker image for every stage; the operator's configured image when absent.")
+    public String image;
+
+    @JsonPropertyDescription("Stops the running stage; setting it back to false continues from that stage.")
+    public Boolean suspend;
+}

@@ -1,0 +1,29 @@
+package dev.plrd.api;
+
+import com.fasterxml.jackson.annotation.JsonInclude;
+import com.fasterxml.jackson.annotation.JsonPropertyDescription;
+import io.fabric8.kubernetes.api.model.Condition;
+import java.util.ArrayList;
+import java.util.List;
+
+/** Written only by the operator; the source of truth for what has run (not the existence of Jobs). */
+@JsonInclude(JsonInclude.Include.NON_NULL)
+public class ModelFamilyStatus {
+    public Long observedGeneration;
+
+    @JsonPropertyDescription("Pending, Running, Succeeded, Failed or Suspended.")
+    public String phase;
+
+    @JsonPropertyDescription("The stage now in hand as member/stage, or empty when none is.")
+    public String currentStage;
+
+    @JsonPropertyDescription("Members published / members in the spec.")
+    public String published;
+
+    @JsonPropertyDescription("The per-family workspace PersistentVolumeClaim.")
+    public String workspaceClaim;
+
+    public List<Condition> conditions = new ArrayList<>();
+
+    public List<MemberStatus> members = new ArrayList<>();
+}

@@ -1,0 +1,23 @@
+package dev.plrd.api;
+
+import com.fasterxml.jackson.annotation.JsonIgnoreProperties;
+import com.fasterxml.jackson.annotation.JsonInclude;
+
+/**
+ * The result a stage pod reports as JSON in its termination message (the worker contract), copied
+ * into status. The kubelet keeps at most 4096 bytes of it, so it carries summaries, not tables.
+ */
+@JsonInclude(JsonInclude.Include.NON_NULL)
+@JsonIgnoreProperties(ignoreUnknown = true)
+public class StageOutputs {
+    /** Where the stage wrote its result: a checkpoint directory, or the published reference. */
+    public String uri;
+    public Long parameters;
+    public String ranks;
+    public Double loss;
+    public Double perplexity;
+    public Double parentPerplexity;
+    public Long tokens;
+    public String digest;
+    public Double seconds;
+}

@@ -1,0 +1,7 @@
+package dev.plrd.api;
+
+public enum TaintEffect {
+    NoSchedule,
+    PreferNoSchedule,
+    NoExecute
+}

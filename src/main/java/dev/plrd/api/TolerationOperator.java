@@ -1,0 +1,6 @@
+package dev.plrd.api;
+
+public enum TolerationOperator {
+    Exists,
+    Equal
+}

@@ -1,0 +1,57 @@
+package dev.plrd.api;
+
+import com.fasterxml.jackson.annotation.JsonInclude;
+import com.fasterxml.jackson.annotation.JsonPropertyDescription;
+import io.fabric8.generator.annotation.Max;
+import io.fabric8.generator.annotation.Min;
+import io.fabric8.generator.annotation.Required;
+import io.fabric8.generator.annotation.Size;
+import io.fabric8.generator.annotation.ValidationRule;
+
+/** Continual pretraining that heals each member after its rank is cut. */
+@JsonInclude(JsonInclude.Include.NON_NULL)
+public class TrainingSpec {
+    @Required
+    @Size(max = 512)
+    @ValidationRule(value = SpecRules.DATA_URI, message = SpecRules.DATA_URI_MESSAGE)
+    @JsonPropertyDescription("Training data: pre-tokenised shards, text or JSON lines.")
+    public String dataset;
+
+    @Size(max = 16)
+    @ValidationRule(value = SpecRules.COUNT, message = SpecRules.COUNT_MESSAGE)
+    @JsonPropertyDescription("Token budget per member; 1B when absent.")
+    public String tokens;
+
+    @Min(16)
+    @Max(1048576)
+    public Integer sequenceLength;
+
+    @Min(1)
+    @Max(4096)
+    public Integer microBatch;
+
+    @Size(max = 16)
+    @ValidationRule(value = SpecRules.COUNT, message = SpecRules.COUNT_MESSAGE)
+    @JsonPropertyDescription("Tokens per optimizer step, reached by gradient accumulation.")
+    public String globalBatchTokens;
+
+    @Min(value = 0, inclusive = false)
+    @Max(1)
+    public Double learningRate;
+
+    @Min(0)
+    @Max(1000000)
+    public Integer warmupSteps;
+
+    @Size(max = 16)
+    @ValidationRule(value = SpecRules.COUNT, message = SpecRules.COUNT_MESSAGE)
+    @JsonPropertyDescription("Checkpoint interval in tokens; training resumes from the last one after preemption.")
+    public String checkpointEveryTokens;
+
+    @JsonPropertyDescription("Numeric precision on GPU; Mixed (bfloat16 compute, float32 master weights) when absent.")
+    public Precision precision;
+
+    @Size(max = 253)
+    @JsonPropertyDescription("Secret whose keys become environment variables of the train and evaluate stages.")
+    public String credentialsSecret;
+}

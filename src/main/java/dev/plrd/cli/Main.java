@@ -1,0 +1,16 @@
+package dev.plrd.cli;
+
+import io.quarkus.runtime.annotations.QuarkusMain;
+import picocli.CommandLine;
+
+/**
+ * The one entry point of the image: {@code plrd operator} boots Quarkus and runs the operator;
+ * every other command (the stage workers, validate, plan) runs as plain Java with no Quarkus
+ * boot, no HTTP server and no Kubernetes client.
+ */
+@QuarkusMain
+public class Main {
+    public static void main(String... args) {
+        System.exit(new CommandLine(new PlrdCommand()).execute(args));
+    }
+}

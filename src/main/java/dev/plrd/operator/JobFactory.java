@@ -1,0 +1,244 @@
+package dev.plrd.operator;
+
+import dev.plrd.api.ModelFamily;
+import dev.plrd.api.ModelFamilySpec;
+import dev.plrd.api.ResourcesSpec;
+import dev.plrd.api.SchedulingSpec;
+import dev.plrd.api.StorageSpec;
+import dev.plrd.api.TolerationSpec;
+import dev.plrd.plan.Credentials;
+import dev.plrd.plan.Defaults;
+import dev.plrd.plan.PlannedStage;
+import dev.plrd.plan.WorkerContract;
+import dev.plrd.plan.Workspace;
+import io.fabric8.kubernetes.api.model.ContainerBuilder;
+import io.fabric8.kubernetes.api.model.EnvFromSource;
+import io.fabric8.kubernetes.api.model.EnvFromSourceBuilder;
+import io.fabric8.kubernetes.api.model.EnvVar;
+import io.fabric8.kubernetes.api.model.OwnerReference;
+import io.fabric8.kubernetes.api.model.OwnerReferenceBuilder;
+import io.fabric8.kubernetes.api.model.PersistentVolumeClaim;
+import io.fabric8.kubernetes.api.model.PersistentVolumeClaimBuilder;
+import io.fabric8.kubernetes.api.model.Quantity;
+import io.fabric8.kubernetes.api.model.ResourceRequirementsBuilder;
+import io.fabric8.kubernetes.api.model.Toleration;
+import io.fabric8.kubernetes.api.model.TolerationBuilder;
+import io.fabric8.kubernetes.api.model.Volume;
+import io.fabric8.kubernetes.api.model.VolumeBuilder;
+import io.fabric8.kubernetes.api.model.VolumeMount;
+import io.fabric8.kubernetes.api.model.batch.v1.Job;
+import io.fabric8.kubernetes.api.model.batch.v1.JobBuilder;
+import io.fabric8.kubernetes.api.model.batch.v1.PodFailurePolicyRuleBuilder;
+import jakarta.enterprise.context.ApplicationScoped;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+
+/**
+ * Builds the Job of one stage attempt and the family's workspace claim. Jobs are created once
+ * and never updated: everything a stage needs is decided here, at creation.
+ */
+@ApplicationScoped
+public class JobFactory {
+    static final String REGISTRY_CONFIG_DIR = "/var/run/plrd/registry";
+
+    private final OperatorConfig config;
+
+    public JobFactory(OperatorConfig config) {
+        this.config = config;
+    }
+
+    Job job(ModelFamily family, PlannedStage stage, String jobName) {
+        ModelFamilySpec spec = family.getSpec();
+        SchedulingSpec scheduling = Objects.requireNonNullElseGet(spec.scheduling, SchedulingSpec::new);
+        int gpus = stage.gpus();
+
+        Map<String, String> podLabels = new LinkedHashMap<>();
+        podLabels.put(Labels.MANAGED_BY, Labels.OPERATOR);
+        podLabels.put(Labels.FAMILY, Names.labelValue(family.getMetadata().getName()));
+        podLabels.put(Labels.MEMBER, stage.member());
+        podLabels.put(Labels.STAGE, stage.stage().id());
+        podLabels.put(Labels.JOB, jobName);
+        Map<String, String> jobLabels = new LinkedHashMap<>(podLabels);
+        if (scheduling.queueName != null) {
+            jobLabels.put(Labels.KUEUE_QUEUE, scheduling.queueName);
+        }
+
+        List<Volume> volumes = new ArrayList<>(List.of(
+                new VolumeBuilder().withName("workspace").withNewPersistentVolumeClaim()
+                        .withClaimName(Names.workspaceClaim(family.getMetadata().getName())).endPersistentVolumeClaim()
+                        .build(),
+                new VolumeBuilder().withName("tmp").withNewEmptyDir().endEmptyDir().build()));
+        List<VolumeMount> mounts = new ArrayList<>(List.of(
+                mount("workspace", Workspace.ROOT, false), mount("tmp", "/tmp", false)));
+        if (gpus > 0) {
+            // PyTorch data loaders and NCCL use shared memory; the container default of 64Mi is too small.
+            volumes.add(new VolumeBuilder().withName("dshm").withNewEmptyDir().withMedium("Memory").endEmptyDir()
+                    .build());
+            mounts.add(mount("dshm", "/dev/shm", false));
+        }
+
+        List<EnvVar> env = new ArrayList<>(List.of(new EnvVar(WorkerContract.WORKSPACE_ENV, Workspace.ROOT, null),
+                new EnvVar("HOME", "/tmp", null)));
+        List<EnvFromSource> envFrom = new ArrayList<>();
+        if (stage.credentials().contains(Credentials.BASE) && spec.base.credentialsSecret != null) {
+            envFrom.add(secretEnv(spec.base.credentialsSecret));
+        }
+        if (stage.credentials().contains(Credentials.DATA) && spec.training.credentialsSecret != null) {
+            envFrom.add(secretEnv(spec.training.credentialsSecret));
+        }
+        if (stage.credentials().contains(Credentials.REGISTRY) && spec.publish.credentialsSecret != null) {
+            volumes.add(new VolumeBuilder().withName("registry").withNewSecret()
+                    .withSecretName(spec.publish.credentialsSecret)
+                    .addNewItem().withKey(".dockerconfigjson").withPath("config.json").endItem()
+                    .endSecret().build());
+            mounts.add(mount("registry", REGISTRY_CONFIG_DIR, true));
+            env.add(new EnvVar("DOCKER_CONFIG", REGISTRY_CONFIG_DIR, null));
+        }
+
+        ResourceRequirementsBuilder resources = new ResourceRequirementsBuilder();
+        ResourcesSpec requested = scheduling.resources;
+        if (requested != null && requested.cpu != null) {
+            resources.addToRequests("cpu", new Quantity(requested.cpu));
+        }
+        if (requested != null && requested.memory != null) {
+            resources.addToRequests("memory", new Quantity(requested.memory));
+            resources.addToLimits("memory", new Quantity(requested.memory));
+        }
+        Map<String, String> nodeSelector = new LinkedHashMap<>();
+        List<Toleration> tolerations = new ArrayList<>();
+        if (gpus > 0) {
+            resources.addToLimits(Labels.GPU_RESOURCE, new Quantity(Integer.toString(gpus)));
+            tolerations.add(new TolerationBuilder().withKey(Labels.GPU_RESOURCE).withOperator("Exists")
+                    .withEffect("NoSchedule").build());
+            if (scheduling.gpu != null && scheduling.gpu.product != null) {
+                nodeSelector.put(Labels.GPU_PRODUCT, scheduling.gpu.product);
+            }
+        }
+        if (scheduling.nodeSelector != null) {
+            nodeSelector.putAll(scheduling.nodeSelector);
+        }
+        if (scheduling.tolerations != null) {
+            scheduling.tolerations.stream().map(JobFactory::toleration).forEach(tolerations::add);
+        }
+
+        long uid = config.worker().runAsUser();
+        return new JobBuilder()
+                .withNewMetadata()
+                    .withName(jobName)
+                    .withNamespace(family.getMetadata().getNamespace())
+                    .withLabels(jobLabels)
+                    .addToAnnotations(Labels.FAMILY_NAME_ANNOTATION, family.getMetadata().getName())
+                    .addToAnnotations(Labels.FINGERPRINT_ANNOTATION, stage.fingerprint())
+                    .withOwnerReferences(owner(family))
+                .endMetadata()
+                .withNewSpec()
+                    .withBackoffLimit(Defaults.or(scheduling.retries, Defaults.RETRIES))
+                    .withTtlSecondsAfterFinished((int) config.jobs().ttlAfterFinished().toSeconds())
+                    .withNewPodFailurePolicy()
+                        .withRules(new PodFailurePolicyRuleBuilder().withAction("Ignore")
+                                        .addNewOnPodCondition().withType("DisruptionTarget").withStatus("True")
+                                        .endOnPodCondition().build(),
+                                new PodFailurePolicyRuleBuilder().withAction("FailJob")
+                                        .withNewOnExitCodes().withContainerName(WorkerContract.CONTAINER)
+                                        .withOperator("In")
+                                        .withValues(WorkerContract.EXIT_INVALID_INPUT, WorkerContract.EXIT_GATE_FAILED)
+                                        .endOnExitCodes().build())
+                    .endPodFailurePolicy()
+                    .withNewTemplate()
+                        .withNewMetadata()
+                            .withLabels(podLabels)
+                            .addToAnnotations(Labels.FAMILY_NAME_ANNOTATION, family.getMetadata().getName())
+                            .addToAnnotations(Labels.DO_NOT_DISRUPT, "true")
+                        .endMetadata()
+                        .withNewSpec()
+                            .withRestartPolicy("Never")
+                            .withServiceAccountName(config.worker().serviceAccount().orElse(null))
+                            .withAutomountServiceAccountToken(config.worker().serviceAccount().isPresent())
+                            .withPriorityClassName(scheduling.priorityClassName)
+                            .withNodeSelector(nodeSelector.isEmpty() ? null : nodeSelector)
+                            .withTolerations(tolerations)
+                            .withNewSecurityContext()
+                                .withRunAsNonRoot(true)
+                                .withRunAsUser(uid)
+                                .withRunAsGroup(uid)
+                                .withFsGroup(uid)
+                                .withNewSeccompProfile().withType("RuntimeDefault").endSeccompProfile()
+                            .endSecurityContext()
+                            .withContainers(new ContainerBuilder()
+                                    .withName(WorkerContract.CONTAINER)
+                                    .withImage(Defaults.or(spec.image, config.worker().image()))
+                                    .withImagePullPolicy(config.worker().imagePullPolicy())
+                                    .withArgs(stage.args())
+                                    .withEnv(env)
+                                    .withEnvFrom(envFrom)
+                                    .withResources(resources.build())
+                                    .withVolumeMounts(mounts)
+                                    .withTerminationMessagePath(WorkerContract.RESULT_PATH)
+                                    .withTerminationMessagePolicy("FallbackToLogsOnError")
+                                    .withNewSecurityContext()
+                                        .withAllowPrivilegeEscalation(false)
+                                        .withReadOnlyRootFilesystem(true)
+                                        .withNewCapabilities().withDrop("ALL").endCapabilities()
+                                    .endSecurityContext()
+                                    .build())
+                            .withVolumes(volumes)
+                        .endSpec()
+                    .endTemplate()
+                .endSpec()
+                .build();
+    }
+
+    PersistentVolumeClaim workspaceClaim(ModelFamily family) {
+        StorageSpec storage = Objects.requireNonNullElseGet(family.getSpec().storage, StorageSpec::new);
+        return new PersistentVolumeClaimBuilder()
+                .withNewMetadata()
+                    .withName(Names.workspaceClaim(family.getMetadata().getName()))
+                    .withNamespace(family.getMetadata().getNamespace())
+                    .addToLabels(Labels.MANAGED_BY, Labels.OPERATOR)
+                    .addToLabels(Labels.FAMILY, Names.labelValue(family.getMetadata().getName()))
+                    .withOwnerReferences(owner(family))
+                .endMetadata()
+                .withNewSpec()
+                    .withAccessModes(storage.accessMode != null ? storage.accessMode.name() : "ReadWriteOnce")
+                    .withStorageClassName(storage.storageClassName)
+                    .withNewResources()
+                        .addToRequests("storage", new Quantity(Defaults.or(storage.size, Defaults.STORAGE_SIZE)))
+                    .endResources()
+                .endSpec()
+                .build();
+    }
+
+    private static OwnerReference owner(ModelFamily family) {
+        return new OwnerReferenceBuilder()
+                .withApiVersion(family.getApiVersion())
+                .withKind(family.getKind())
+                .withName(family.getMetadata().getName())
+                .withUid(family.getMetadata().getUid())
+                .withController(true)
+                .withBlockOwnerDeletion(true)
+                .build();
+    }
+
+    private static VolumeMount mount(String name, String path, boolean readOnly) {
+        VolumeMount m = new VolumeMount();
+        m.setName(name);
+        m.setMountPath(path);
+        m.setReadOnly(readOnly ? true : null);
+        return m;
+    }
+
+    private static EnvFromSource secretEnv(String secret) {
+        return new EnvFromSourceBuilder().withNewSecretRef().withName(secret).endSecretRef().build();
+    }
+
+    private static Toleration toleration(TolerationSpec t) {
+        return new TolerationBuilder().withKey(t.key)
+                .withOperator(t.operator != null ? t.operator.name() : null)
+                .withValue(t.value)
+                .withEffect(t.effect != null ? t.effect.name() : null)
+                .build();
+    }
+}

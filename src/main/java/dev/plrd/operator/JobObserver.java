@@ -1,0 +1,104 @@
+package dev.plrd.operator;
+
+import dev.plrd.plan.WorkerContract;
+import io.fabric8.kubernetes.api.model.ContainerStateTerminated;
+import io.fabric8.kubernetes.api.model.ContainerStatus;
+import io.fabric8.kubernetes.api.model.Pod;
+import io.fabric8.kubernetes.api.model.PodCondition;
+import io.fabric8.kubernetes.api.model.batch.v1.Job;
+import io.fabric8.kubernetes.api.model.batch.v1.JobCondition;
+import java.time.Instant;
+import java.util.Collection;
+import java.util.Comparator;
+import java.util.List;
+import java.util.Optional;
+
+/** Reduces a stage's Job and its pods, as the informers cache them, to a {@link JobObservation}. */
+final class JobObserver {
+    private static final Comparator<Pod> NEWEST_FIRST = Comparator
+            .comparing((Pod p) -> Optional.ofNullable(Timestamps.parse(p.getMetadata().getCreationTimestamp()))
+                    .orElse(Instant.EPOCH))
+            .thenComparing(p -> p.getMetadata().getName()).reversed();
+
+    private JobObserver() {
+    }
+
+    static JobObservation observe(Job job, Collection<Pod> pods) {
+        if (job == null) {
+            return JobObservation.ABSENT;
+        }
+        List<Pod> sorted = pods.stream().sorted(NEWEST_FIRST).toList();
+        JobObservation.Outcome outcome = JobObservation.Outcome.NONE;
+        String jobReason = null;
+        for (JobCondition c : job.getStatus() != null ? job.getStatus().getConditions() : List.<JobCondition>of()) {
+            if (!"True".equals(c.getStatus())) {
+                continue;
+            }
+            if ("Complete".equals(c.getType()) || "SuccessCriteriaMet".equals(c.getType())) {
+                outcome = JobObservation.Outcome.SUCCEEDED;
+            } else if ("Failed".equals(c.getType()) || "FailureTarget".equals(c.getType())) {
+                outcome = JobObservation.Outcome.FAILED;
+                jobReason = c.getReason();
+            }
+        }
+        Pod active = sorted.stream().filter(p -> p.getMetadata().getDeletionTimestamp() == null)
+                .filter(p -> "Pending".equals(phase(p)) || "Running".equals(phase(p))).findFirst().orElse(null);
+        Pod succeeded = sorted.stream().filter(p -> "Succeeded".equals(phase(p))).findFirst().orElse(null);
+        Pod failed = sorted.stream().filter(p -> "Failed".equals(phase(p))).findFirst().orElse(null);
+        Pod finished = outcome == JobObservation.Outcome.SUCCEEDED && succeeded != null ? succeeded : failed;
+        ContainerStateTerminated terminated = finished == null ? null : worker(finished)
+                .map(s -> s.getState() != null ? s.getState().getTerminated() : null).orElse(null);
+        int disrupted = (int) pods.stream().filter(p -> "Failed".equals(phase(p)))
+                .filter(p -> condition(p, "DisruptionTarget") != null).count();
+        int failedCount = job.getStatus() != null && job.getStatus().getFailed() != null ? job.getStatus().getFailed() : 0;
+        return new JobObservation(true, Timestamps.parse(job.getMetadata().getCreationTimestamp()),
+                Boolean.TRUE.equals(job.getSpec().getSuspend()), outcome, jobReason, failedCount, disrupted,
+                active == null ? null : podView(active),
+                terminated != null ? terminated.getExitCode() : null,
+                terminated != null ? terminated.getMessage() : null);
+    }
+
+    private static JobObservation.PodView podView(Pod pod) {
+        PodCondition scheduled = condition(pod, "PodScheduled");
+        Optional<ContainerStatus> worker = worker(pod);
+        String waitingReason = worker.map(s -> s.getState() != null && s.getState().getWaiting() != null
+                ? s.getState().getWaiting().getReason() : null).orElse(null);
+        String waitingMessage = worker.map(s -> s.getState() != null && s.getState().getWaiting() != null
+                ? s.getState().getWaiting().getMessage() : null).orElse(null);
+        Instant runningSince = worker.map(s -> s.getState() != null && s.getState().getRunning() != null
+                ? Timestamps.parse(s.getState().getRunning().getStartedAt()) : null).orElse(null);
+        boolean isScheduled = scheduled != null || pod.getSpec() != null && pod.getSpec().getNodeName() != null;
+        String message = !isScheduled ? conditionMessage(pod, "PodScheduled") : waitingMessage;
+        return new JobObservation.PodView("Running".equals(phase(pod)), isScheduled, waitingReason, message,
+                Timestamps.parse(pod.getMetadata().getCreationTimestamp()), runningSince);
+    }
+
+    private static Optional<ContainerStatus> worker(Pod pod) {
+        if (pod.getStatus() == null || pod.getStatus().getContainerStatuses() == null) {
+            return Optional.empty();
+        }
+        return pod.getStatus().getContainerStatuses().stream()
+                .filter(s -> WorkerContract.CONTAINER.equals(s.getName())).findFirst();
+    }
+
+    private static String phase(Pod pod) {
+        return pod.getStatus() != null ? pod.getStatus().getPhase() : null;
+    }
+
+    /** The pod's condition of that type when it is True. */
+    private static PodCondition condition(Pod pod, String type) {
+        if (pod.getStatus() == null || pod.getStatus().getConditions() == null) {
+            return null;
+        }
+        return pod.getStatus().getConditions().stream()
+                .filter(c -> type.equals(c.getType()) && "True".equals(c.getStatus())).findFirst().orElse(null);
+    }
+
+    private static String conditionMessage(Pod pod, String type) {
+        if (pod.getStatus() == null || pod.getStatus().getConditions() == null) {
+            return null;
+        }
+        return pod.getStatus().getConditions().stream().filter(c -> type.equals(c.getType()))
+                .map(PodCondition::getMessage).findFirst().orElse(null);
+    }
+}

@@ -1,0 +1,183 @@
+package dev.plrd.operator;
+
+import dev.plrd.api.Durations;
+import dev.plrd.api.ModelFamily;
+import dev.plrd.api.ModelFamilySpec;
+import dev.plrd.api.ModelFamilyStatus;
+import dev.plrd.api.SchedulingSpec;
+import dev.plrd.api.SchemaValidator;
+import dev.plrd.api.Violation;
+import dev.plrd.plan.Defaults;
+import dev.plrd.plan.PlannedStage;
+import dev.plrd.plan.Planner;
+import io.fabric8.kubernetes.api.model.DeletionPropagation;
+import io.fabric8.kubernetes.api.model.Pod;
+import io.fabric8.kubernetes.api.model.batch.v1.Job;
+import io.fabric8.kubernetes.client.KubernetesClient;
+import io.fabric8.kubernetes.client.KubernetesClientException;
+import io.fabric8.kubernetes.client.utils.Serialization;
+import io.javaoperatorsdk.operator.api.config.informer.InformerEventSourceConfiguration;
+import io.javaoperatorsdk.operator.api.reconciler.Context;
+import io.javaoperatorsdk.operator.api.reconciler.ControllerConfiguration;
+import io.javaoperatorsdk.operator.api.reconciler.EventSourceContext;
+import io.javaoperatorsdk.operator.api.reconciler.Reconciler;
+import io.javaoperatorsdk.operator.api.reconciler.UpdateControl;
+import io.javaoperatorsdk.operator.processing.event.source.EventSource;
+import io.javaoperatorsdk.operator.processing.event.source.informer.InformerEventSource;
+import io.javaoperatorsdk.operator.processing.event.source.informer.Mappers;
+import io.javaoperatorsdk.operator.processing.retry.GradualRetry;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import java.util.function.Function;
+import java.util.stream.Collectors;
+import org.jboss.logging.Logger;
+
+/**
+ * Reconciles a ModelFamily: validate, plan, let {@link FamilyDriver} decide, then write status
+ * first and act on Jobs second, so that a Job name is always recorded before its Job exists.
+ * Jobs are only ever created (never updated) and deleted (suspend, changed inputs, timeouts).
+ */
+@ControllerConfiguration(name = ModelFamilyReconciler.NAME)
+@GradualRetry(maxAttempts = -1, maxInterval = 300_000)
+public class ModelFamilyReconciler implements Reconciler<ModelFamily> {
+    public static final String NAME = "modelfamily";
+    private static final Logger LOG = Logger.getLogger(ModelFamilyReconciler.class);
+
+    private final JobFactory jobs;
+    private final StageEvents events;
+    private final StageMetrics metrics;
+    private final OperatorConfig config;
+
+    public ModelFamilyReconciler(JobFactory jobs, StageEvents events, StageMetrics metrics, OperatorConfig config) {
+        this.jobs = jobs;
+        this.events = events;
+        this.metrics = metrics;
+        this.config = config;
+    }
+
+    @Override
+    public List<EventSource<?, ModelFamily>> prepareEventSources(EventSourceContext<ModelFamily> context) {
+        var jobSource = new InformerEventSource<>(InformerEventSourceConfiguration.from(Job.class, ModelFamily.class)
+                .withName("jobs")
+                .withLabelSelector(Labels.SELECTOR)
+                .withSecondaryToPrimaryMapper(Mappers.fromOwnerReferences(ModelFamily.class))
+                .build(), context);
+        var podSource = new InformerEventSource<>(InformerEventSourceConfiguration.from(Pod.class, ModelFamily.class)
+                .withName("pods")
+                .withLabelSelector(Labels.SELECTOR)
+                .withSecondaryToPrimaryMapper(
+                        Mappers.fromAnnotation(Labels.FAMILY_NAME_ANNOTATION, null, ModelFamily.class))
+                .build(), context);
+        return List.of(jobSource, podSource);
+    }
+
+    @Override
+    public UpdateControl<ModelFamily> reconcile(ModelFamily family, Context<ModelFamily> context) {
+        Instant now = Instant.now();
+        long generation = Objects.requireNonNullElse(family.getMetadata().getGeneration(), 0L);
+        ModelFamilyStatus previous = family.getStatus();
+        List<Violation> violations = SchemaValidator.forModelFamily().validate(family.getSpec());
+
+        FamilyDriver.Outcome outcome;
+        if (!violations.isEmpty()) {
+            outcome = new FamilyDriver.Outcome(FamilyDriver.invalid(previous, generation, violations, now), List.of(),
+                    null);
+        } else {
+            outcome = FamilyDriver.drive(new FamilyDriver.Inputs(family.getSpec(), generation, previous,
+                    Planner.plan(family.getSpec()), observer(context), jobNames(family), timeouts(family.getSpec()),
+                    now));
+        }
+
+        if (!sameJson(previous, outcome.status())) {
+            context.resourceOperations().jsonPatchPrimaryStatus(family, f -> {
+                f.setStatus(outcome.status());
+                return f;
+            });
+            report(family, previous, outcome.status());
+        }
+        for (FamilyDriver.JobRequest request : outcome.requests()) {
+            switch (request.kind()) {
+                case DELETE_JOB -> deleteJob(context.getClient(), family, request.jobName());
+                case CREATE_JOB -> createJob(context, family, request.stage(), request.jobName());
+            }
+        }
+        Duration resync = config.resyncInterval();
+        Duration wait = outcome.recheckAt() == null ? resync
+                : Duration.between(Instant.now(), outcome.recheckAt()).plusSeconds(1);
+        return UpdateControl.<ModelFamily>noUpdate().rescheduleAfter(wait.compareTo(resync) < 0 ? wait : resync);
+    }
+
+    private Function<String, JobObservation> observer(Context<ModelFamily> context) {
+        Map<String, Job> byName = context.getSecondaryResources(Job.class).stream()
+                .collect(Collectors.toMap(j -> j.getMetadata().getName(), j -> j, (a, b) -> a));
+        Map<String, List<Pod>> podsByJob = context.getSecondaryResources(Pod.class).stream()
+                .filter(p -> p.getMetadata().getLabels() != null && p.getMetadata().getLabels().containsKey(Labels.JOB))
+                .collect(Collectors.groupingBy(p -> p.getMetadata().getLabels().get(Labels.JOB)));
+        return name -> JobObserver.observe(byName.get(name), podsByJob.getOrDefault(name, List.of()));
+    }
+
+    private static java.util.function.BiFunction<PlannedStage, Integer, String> jobNames(ModelFamily family) {
+        return (stage, attempt) -> Names.job(family.getMetadata().getName(), family.getMetadata().getUid(), stage,
+                attempt);
+    }
+
+    private static StageStateMachine.Timeouts timeouts(ModelFamilySpec spec) {
+        SchedulingSpec s = Objects.requireNonNullElseGet(spec.scheduling, SchedulingSpec::new);
+        return new StageStateMachine.Timeouts(
+                Durations.parse(Defaults.or(s.startupTimeout, Defaults.STARTUP_TIMEOUT)),
+                Durations.parse(Defaults.or(s.runTimeout, Defaults.RUN_TIMEOUT)));
+    }
+
+    private void report(ModelFamily family, ModelFamilyStatus previous, ModelFamilyStatus next) {
+        for (StageTransition t : StageTransition.between(previous, next)) {
+            events.record(family, t);
+            metrics.record(t);
+        }
+        var degraded = Conditions.find(next.conditions, Conditions.DEGRADED);
+        var before = previous == null ? null : Conditions.find(previous.conditions, Conditions.DEGRADED);
+        if (degraded != null && FamilyDriver.INVALID_SPEC.equals(degraded.getReason())
+                && (before == null || !Objects.equals(before.getMessage(), degraded.getMessage()))) {
+            events.invalidSpec(family, degraded.getMessage());
+        }
+    }
+
+    private void createJob(Context<ModelFamily> context, ModelFamily family, PlannedStage stage, String jobName) {
+        ensureWorkspace(context.getClient(), family);
+        try {
+            context.resourceOperations().create(jobs.job(family, stage, jobName));
+        } catch (KubernetesClientException e) {
+            if (e.getCode() != 409) {
+                throw e;
+            }
+            LOG.debugf("Job %s already exists; the stage continues with it", jobName);
+        }
+    }
+
+    private void ensureWorkspace(KubernetesClient client, ModelFamily family) {
+        var claim = jobs.workspaceClaim(family);
+        var existing = client.persistentVolumeClaims().inNamespace(claim.getMetadata().getNamespace())
+                .withName(claim.getMetadata().getName()).get();
+        if (existing != null) {
+            return;
+        }
+        try {
+            client.resource(claim).create();
+        } catch (KubernetesClientException e) {
+            if (e.getCode() != 409) {
+                throw e;
+            }
+        }
+    }
+
+    private static void deleteJob(KubernetesClient client, ModelFamily family, String name) {
+        client.batch().v1().jobs().inNamespace(family.getMetadata().getNamespace()).withName(name)
+                .withPropagationPolicy(DeletionPropagation.BACKGROUND).delete();
+    }
+
+    private static boolean sameJson(ModelFamilyStatus a, ModelFamilyStatus b) {
+        return Objects.equals(Serialization.asJson(a), Serialization.asJson(b));
+    }
+}

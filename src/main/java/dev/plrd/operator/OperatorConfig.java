@@ -1,0 +1,39 @@
+package dev.plrd.operator;
+
+import io.smallrye.config.ConfigMapping;
+import io.smallrye.config.WithDefault;
+import java.time.Duration;
+import java.util.Optional;
+
+/** Operator-wide settings (application.properties or PLRD_* environment variables). */
+@ConfigMapping(prefix = "plrd")
+public interface OperatorConfig {
+    Worker worker();
+
+    Jobs jobs();
+
+    /** How often every family is looked at even when nothing changed, to catch what events missed. */
+    @WithDefault("10m")
+    Duration resyncInterval();
+
+    interface Worker {
+        /** The stage image when spec.image is absent; the operator's own image serves as the worker. */
+        String image();
+
+        @WithDefault("IfNotPresent")
+        String imagePullPolicy();
+
+        /** The user the stage containers run as (non-root); also the group that owns the workspace volume. */
+        @WithDefault("1001")
+        long runAsUser();
+
+        /** A service account for stage pods; none is mounted unless this is set (workers need no API access). */
+        Optional<String> serviceAccount();
+    }
+
+    interface Jobs {
+        /** Finished Jobs are removed after this; status keeps their results, so nothing re-runs. */
+        @WithDefault("7d")
+        Duration ttlAfterFinished();
+    }
+}

@@ -1,0 +1,167 @@
+package dev.plrd.plan;
+
+import dev.plrd.api.Counts;
+import dev.plrd.api.DecompositionSpec;
+import dev.plrd.api.EvaluationSpec;
+import dev.plrd.api.GpuSpec;
+import dev.plrd.api.MemberSpec;
+import dev.plrd.api.MemberTrainingSpec;
+import dev.plrd.api.ModelFamilySpec;
+import dev.plrd.api.Projection;
+import dev.plrd.api.StageName;
+import dev.plrd.api.TrainingSpec;
+import java.util.ArrayList;
+import java.util.EnumSet;
+import java.util.List;
+import java.util.Locale;
+import java.util.Objects;
+import java.util.Set;
+import java.util.stream.Collectors;
+
+/**
+ * Turns a validated spec into the ordered stages of the family: for each member, largest first,
+ * decompose, train, evaluate, publish. Member k decomposes member k-1's trained checkpoint (the
+ * base for the first), is evaluated against it, and is published with it as its parent.
+ *
+ * <p>Fingerprints chain: a stage's fingerprint covers its own resolved settings and the
+ * fingerprints of the stages whose outputs it reads, so changing one member's training re-derives
+ * that member and every later one, and nothing before it.
+ */
+public final class Planner {
+    private Planner() {
+    }
+
+    public static List<PlannedStage> plan(ModelFamilySpec spec) {
+        DecompositionSpec decomposition = Defaults.or(spec.decomposition, new DecompositionSpec());
+        EvaluationSpec evaluation = Defaults.or(spec.evaluation, new EvaluationSpec());
+        GpuSpec gpu = Objects.requireNonNullElseGet(
+                spec.scheduling != null ? spec.scheduling.gpu : null, GpuSpec::new);
+        int gpuCount = Defaults.or(gpu.count, Defaults.GPU_COUNT);
+        Set<StageName> gpuStages = Set.copyOf(Defaults.or(gpu.stages, Defaults.GPU_STAGES));
+        String baseUri = spec.base.uri;
+        String baseId = baseUri + (spec.base.revision != null ? "@" + spec.base.revision : "");
+
+        List<PlannedStage> stages = new ArrayList<>();
+        PlannedStage previousTrain = null;
+        PlannedStage previousPublish = null;
+        for (MemberSpec member : spec.members) {
+            String m = member.name;
+            boolean first = previousTrain == null;
+            String parentModel = first ? baseUri : Workspace.trained(previousTrain.member());
+            String parentId = first ? baseId : previousTrain.fingerprint();
+
+            List<String> decomposeArgs = new ArrayList<>(List.of("decompose", "--from", parentModel,
+                    "--to", Workspace.decomposed(m)));
+            if (first && spec.base.revision != null) {
+                decomposeArgs.addAll(List.of("--revision", spec.base.revision));
+            }
+            String target = member.targetParameters != null ? Long.toString(Counts.parse(member.targetParameters)) : null;
+            if (target != null) {
+                decomposeArgs.addAll(List.of("--target-parameters", target));
+            } else {
+                decomposeArgs.addAll(List.of("--rank-fraction", Double.toString(member.rankFraction)));
+            }
+            String layers = Defaults.or(decomposition.layers, Defaults.LAYERS).stream()
+                    .map(Projection::id).collect(Collectors.joining(","));
+            String method = Defaults.or(decomposition.method, Defaults.METHOD).id();
+            String allocation = lower(Defaults.or(decomposition.allocation, Defaults.ALLOCATION));
+            String split = lower(Defaults.or(decomposition.split, Defaults.SPLIT));
+            decomposeArgs.addAll(List.of("--method", method, "--allocation", allocation, "--split", split,
+                    "--layers", layers));
+            String decomposeFp = new Fingerprint().with("member", m).with("parent", parentId)
+                    .with("target", target).with("fraction", member.rankFraction)
+                    .with("layers", layers).with("method", method).with("allocation", allocation)
+                    .with("split", split).hash();
+            PlannedStage decompose = stage(m, StageName.DECOMPOSE, decomposeFp, decomposeArgs, gpuStages, gpuCount,
+                    first ? EnumSet.of(Credentials.BASE) : EnumSet.noneOf(Credentials.class));
+
+            TrainingSettings training = TrainingSettings.of(spec.training, member.training);
+            String trainFp = new Fingerprint().with("decomposed", decomposeFp).with("training", training).hash();
+            List<String> trainArgs = new ArrayList<>(List.of("train", "--from", Workspace.decomposed(m),
+                    "--to", Workspace.trained(m)));
+            trainArgs.addAll(training.args());
+            trainArgs.addAll(List.of("--state", Workspace.trainState(m, trainFp), "--resume"));
+            PlannedStage train = stage(m, StageName.TRAIN, trainFp, trainArgs, gpuStages, gpuCount,
+                    EnumSet.of(Credentials.DATA));
+
+            String evalData = Defaults.or(evaluation.dataset, spec.training.dataset);
+            String evalTokens = Long.toString(Counts.parse(Defaults.or(evaluation.tokens, Defaults.EVALUATION_TOKENS)));
+            List<String> evaluateArgs = new ArrayList<>(List.of("evaluate", "--model", Workspace.trained(m),
+                    "--data", evalData, "--split", evaluation.dataset == null ? "held-out" : "all",
+                    "--tokens", evalTokens, "--seed", Long.toString(Defaults.EVALUATION_SEED),
+                    "--parent", parentModel,
+                    "--parent-report", first ? Workspace.baseReport("evaluate")
+                            : Workspace.report(previousTrain.member(), "evaluate")));
+            if (evaluation.maxPerplexityRatio != null) {
+                evaluateArgs.addAll(List.of("--max-perplexity-ratio", evaluation.maxPerplexityRatio.toString()));
+            }
+            String evaluateFp = new Fingerprint().with("trained", trainFp).with("parent", parentId)
+                    .with("data", evalData).with("tokens", evalTokens).with("ratio", evaluation.maxPerplexityRatio)
+                    .hash();
+            PlannedStage evaluate = stage(m, StageName.EVALUATE, evaluateFp, evaluateArgs, gpuStages, gpuCount,
+                    first ? EnumSet.of(Credentials.DATA, Credentials.BASE) : EnumSet.of(Credentials.DATA));
+
+            String reference = spec.publish.repository + ":" + m;
+            boolean plainHttp = Boolean.TRUE.equals(spec.publish.plainHttp);
+            List<String> publishArgs = new ArrayList<>(List.of("publish", "--model", Workspace.trained(m),
+                    "--to", reference, "--evaluation", Workspace.report(m, "evaluate")));
+            if (first) {
+                publishArgs.addAll(List.of("--parent-uri", baseId));
+            } else {
+                publishArgs.addAll(List.of("--parent-report", Workspace.report(previousPublish.member(), "publish")));
+            }
+            if (plainHttp) {
+                publishArgs.add("--plain-http");
+            }
+            String publishFp = new Fingerprint().with("evaluated", evaluateFp)
+                    .with("parent", first ? baseId : previousPublish.fingerprint())
+                    .with("reference", reference).with("plainHttp", plainHttp).hash();
+            PlannedStage publish = stage(m, StageName.PUBLISH, publishFp, publishArgs, gpuStages, gpuCount,
+                    EnumSet.of(Credentials.REGISTRY));
+
+            stages.addAll(List.of(decompose, train, evaluate, publish));
+            previousTrain = train;
+            previousPublish = publish;
+        }
+        return stages;
+    }
+
+    private static PlannedStage stage(String member, StageName name, String fingerprint, List<String> args,
+            Set<StageName> gpuStages, int gpuCount, Set<Credentials> credentials) {
+        List<String> all = new ArrayList<>(args);
+        all.addAll(List.of("--report", Workspace.report(member, name.id()), "--result", WorkerContract.RESULT_PATH));
+        return new PlannedStage(member, name, fingerprint, List.copyOf(all), gpuStages.contains(name) ? gpuCount : 0,
+                Set.copyOf(credentials));
+    }
+
+    private static String lower(Enum<?> e) {
+        return e.name().toLowerCase(Locale.ROOT);
+    }
+
+    /** The training settings of one member: spec.training with the member's overrides and defaults applied. */
+    record TrainingSettings(String dataset, long tokens, int sequenceLength, int microBatch,
+            long globalBatchTokens, double learningRate, int warmupSteps, long checkpointEveryTokens,
+            String precision) {
+
+        static TrainingSettings of(TrainingSpec t, MemberTrainingSpec override) {
+            MemberTrainingSpec o = Objects.requireNonNullElseGet(override, MemberTrainingSpec::new);
+            return new TrainingSettings(t.dataset,
+                    Counts.parse(Defaults.or(o.tokens, Defaults.or(t.tokens, Defaults.TRAINING_TOKENS))),
+                    Defaults.or(t.sequenceLength, Defaults.SEQUENCE_LENGTH),
+                    Defaults.or(t.microBatch, Defaults.MICRO_BATCH),
+                    Counts.parse(Defaults.or(t.globalBatchTokens, Defaults.GLOBAL_BATCH_TOKENS)),
+                    Defaults.or(o.learningRate, Defaults.or(t.learningRate, Defaults.LEARNING_RATE)),
+                    Defaults.or(t.warmupSteps, Defaults.WARMUP_STEPS),
+                    Counts.parse(Defaults.or(t.checkpointEveryTokens, Defaults.CHECKPOINT_EVERY_TOKENS)),
+                    lower(Defaults.or(t.precision, Defaults.PRECISION)));
+        }
+
+        List<String> args() {
+            return List.of("--data", dataset, "--tokens", Long.toString(tokens),
+                    "--seq-len", Integer.toString(sequenceLength), "--micro-batch", Integer.toString(microBatch),
+                    "--global-batch-tokens", Long.toString(globalBatchTokens), "--lr", Double.toString(learningRate),
+                    "--warmup", Integer.toString(warmupSteps), "--checkpoint-every", Long.toString(checkpointEveryTokens),
+                    "--precision", precision);
+        }
+    }
+}
