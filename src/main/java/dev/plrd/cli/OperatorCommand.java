@@ -1,24 +1,15 @@
 package dev.plrd.cli;
 
 import io.quarkus.runtime.Quarkus;
-import io.quarkus.runtime.QuarkusApplication;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 
 @Command(name = "operator", description = "Run the ModelFamily operator (in the cluster, or against the current kubeconfig).")
 public class OperatorCommand implements Callable<Integer> {
+    /** Boots Quarkus, which starts the operator, and returns when it is told to stop. */
     @Override
     public Integer call() {
-        Quarkus.run(OperatorApplication.class);
+        Quarkus.run();
         return 0;
-    }
-
-    /** Keeps Quarkus up until it is told to stop; the operator itself starts with the application. */
-    public static class OperatorApplication implements QuarkusApplication {
-        @Override
-        public int run(String... args) {
-            Quarkus.waitForExit();
-            return 0;
-        }
     }
 }
