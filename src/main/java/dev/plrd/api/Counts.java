@@ -24,7 +24,11 @@ public final class Counts {
             case "T" -> 12;
             default -> 0;
         };
-        return new BigDecimal(m.group(1)).scaleByPowerOfTen(exponent)
-                .setScale(0, java.math.RoundingMode.HALF_UP).longValueExact();
+        try {
+            return new BigDecimal(m.group(1)).scaleByPowerOfTen(exponent)
+                    .setScale(0, java.math.RoundingMode.HALF_UP).longValueExact();
+        } catch (ArithmeticException e) {
+            throw new IllegalArgumentException("'" + text + "' is too large a count", e);
+        }
     }
 }

@@ -16,8 +16,11 @@ public final class SpecRules {
     private static final String COUNT_OF_X = "(double(x.matches('[KMBT]$') ? x.substring(0, x.size() - 1) : x)"
             + " * (x.endsWith('K') ? 1e3 : x.endsWith('M') ? 1e6 : x.endsWith('B') ? 1e9 : x.endsWith('T') ? 1e12 : 1.0))";
 
-    public static final String COUNT = "self.matches('" + COUNT_PATTERN + "') && [self].all(x, " + COUNT_OF_X + " > 0.0)";
-    public static final String COUNT_MESSAGE = "must be a positive count such as 3.1B, 500M or 7000000 (suffix K, M, B or T)";
+    /** At least one, and at most 1000T so that every count fits a Java long. */
+    public static final String COUNT = "self.matches('" + COUNT_PATTERN + "') && [self].all(x, " + COUNT_OF_X
+            + " >= 1.0 && " + COUNT_OF_X + " <= 1e15)";
+    public static final String COUNT_MESSAGE =
+            "must be a count from 1 to 1000T such as 3.1B, 500M or 7000000 (suffix K, M, B or T)";
 
     public static final String DNS_LABEL = "self.matches('^[a-z0-9]([-a-z0-9]*[a-z0-9])?$')";
     public static final String DNS_LABEL_MESSAGE =

@@ -9,6 +9,8 @@ import java.time.Instant;
  *
  * @param exists      the Job is in the cache
  * @param created     when the Job was created
+ * @param started     when the Job controller started it, or last resumed it after Kueue admitted it
+ *                    (status.startTime); null until then
  * @param suspended   the Job is suspended (by Kueue, which owns that field; the operator never sets it)
  * @param outcome     whether the Job has finished, and how
  * @param jobReason   the reason on the Job's Failed condition (BackoffLimitExceeded, PodFailurePolicy, ...)
@@ -18,12 +20,12 @@ import java.time.Instant;
  * @param exitCode    exit code of the worker in the newest finished pod, or null
  * @param result      termination message of the succeeded pod, or of the newest failed one
  */
-record JobObservation(boolean exists, Instant created, boolean suspended, Outcome outcome, String jobReason,
+record JobObservation(boolean exists, Instant created, Instant started, boolean suspended, Outcome outcome, String jobReason,
         int failed, int disrupted, PodView pod, Integer exitCode, String result) {
 
     enum Outcome { NONE, SUCCEEDED, FAILED }
 
-    static final JobObservation ABSENT = new JobObservation(false, null, false, Outcome.NONE, null, 0, 0, null, null,
+    static final JobObservation ABSENT = new JobObservation(false, null, null, false, Outcome.NONE, null, 0, 0, null, null,
             null);
 
     /**

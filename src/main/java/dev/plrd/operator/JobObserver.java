@@ -51,7 +51,9 @@ final class JobObserver {
         int disrupted = (int) pods.stream().filter(p -> "Failed".equals(phase(p)))
                 .filter(p -> condition(p, "DisruptionTarget") != null).count();
         int failedCount = job.getStatus() != null && job.getStatus().getFailed() != null ? job.getStatus().getFailed() : 0;
+        String started = job.getStatus() != null ? job.getStatus().getStartTime() : null;
         return new JobObservation(true, Timestamps.parse(job.getMetadata().getCreationTimestamp()),
+                Timestamps.parse(started),
                 Boolean.TRUE.equals(job.getSpec().getSuspend()), outcome, jobReason, failedCount, disrupted,
                 active == null ? null : podView(active),
                 terminated != null ? terminated.getExitCode() : null,

@@ -41,7 +41,7 @@ import org.jboss.logging.Logger;
  * Jobs are only ever created (never updated) and deleted (suspend, changed inputs, timeouts).
  */
 @ControllerConfiguration(name = ModelFamilyReconciler.NAME)
-@GradualRetry(maxAttempts = -1, maxInterval = 300_000)
+@GradualRetry(maxAttempts = -1, initialInterval = 1_000, maxInterval = 300_000)
 public class ModelFamilyReconciler implements Reconciler<ModelFamily> {
     public static final String NAME = "modelfamily";
     private static final Logger LOG = Logger.getLogger(ModelFamilyReconciler.class);
@@ -91,6 +91,7 @@ public class ModelFamilyReconciler implements Reconciler<ModelFamily> {
                     now));
         }
 
+        outcome.status().workspaceClaim = Names.workspaceClaim(family.getMetadata().getName());
         if (!sameJson(previous, outcome.status())) {
             context.resourceOperations().jsonPatchPrimaryStatus(family, f -> {
                 f.setStatus(outcome.status());
@@ -156,15 +157,10 @@ public class ModelFamilyReconciler implements Reconciler<ModelFamily> {
         }
     }
 
+    /** Create-only, like the Jobs: one request, and "already exists" is the common answer. */
     private void ensureWorkspace(KubernetesClient client, ModelFamily family) {
-        var claim = jobs.workspaceClaim(family);
-        var existing = client.persistentVolumeClaims().inNamespace(claim.getMetadata().getNamespace())
-                .withName(claim.getMetadata().getName()).get();
-        if (existing != null) {
-            return;
-        }
         try {
-            client.resource(claim).create();
+            client.resource(jobs.workspaceClaim(family)).create();
         } catch (KubernetesClientException e) {
             if (e.getCode() != 409) {
                 throw e;

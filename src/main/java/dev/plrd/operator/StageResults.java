@@ -42,7 +42,10 @@ final class StageResults {
         } catch (JsonProcessingException e) {
             // not JSON: the kubelet fell back to the log tail, which is the best account there is
         }
-        return truncate(result.strip());
+        String tail = result.strip();
+        // The end of a log tail holds the error that ended the run; leave room for what the caller appends.
+        int keep = MAX_MESSAGE - 64;
+        return tail.length() <= keep ? tail : "..." + tail.substring(tail.length() - keep + 3);
     }
 
     static String truncate(String message) {

@@ -146,8 +146,13 @@ final class StageStateMachine {
         }
         JobObservation.PodView pod = job.pod();
         if (pod == null) {
-            // Between pods (a retry or a replacement after preemption) or before the first: keep the phase.
-            Instant since = current.phase == StagePhase.Starting ? job.created() : null;
+            // Before the first pod the startup window runs from the Job's start, which the Job
+            // controller resets when Kueue admits the Job: queueing is not startup. A Job just
+            // released from the queue has no new start yet, so it waits for one. Between pods (retry
+            // backoff, a replacement after preemption) there is no window: the next pod opens its own.
+            boolean neverHadPod = job.failed() == 0 && job.disrupted() == 0;
+            Instant start = job.started() != null ? job.started() : QUEUED.equals(current.reason) ? null : job.created();
+            Instant since = current.phase == StagePhase.Starting && neverHadPod ? start : null;
             return timedOutStarting(s, since, timeouts, now)
                     ? failed(s, STARTUP_TIMEOUT, "no pod started within " + timeouts.startup(), now, Action.DELETE_JOB)
                     : new Step(s, Action.NONE, since == null ? null : since.plus(timeouts.startup()));

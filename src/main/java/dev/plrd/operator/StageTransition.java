@@ -2,6 +2,7 @@ package dev.plrd.operator;
 
 import dev.plrd.api.MemberStatus;
 import dev.plrd.api.ModelFamilyStatus;
+import dev.plrd.api.StagePhase;
 import dev.plrd.api.StageStatus;
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -21,8 +22,12 @@ record StageTransition(String member, StageStatus before, StageStatus after) {
         return member + "/" + after.name.id();
     }
 
+    /** A stage that first appears as Pending has not moved: only the plan grew. */
     boolean phaseOrReasonChanged() {
-        return before == null || before.phase != after.phase || !Objects.equals(before.reason, after.reason);
+        if (before == null) {
+            return after.phase != StagePhase.Pending;
+        }
+        return before.phase != after.phase || !Objects.equals(before.reason, after.reason);
     }
 
     int newRetries() {

@@ -86,8 +86,9 @@ public final class Planner {
 
             String evalData = Defaults.or(evaluation.dataset, spec.training.dataset);
             String evalTokens = Long.toString(Counts.parse(Defaults.or(evaluation.tokens, Defaults.EVALUATION_TOKENS)));
+            String evalSplit = evaluation.dataset == null ? "held-out" : "all";
             List<String> evaluateArgs = new ArrayList<>(List.of("evaluate", "--model", Workspace.trained(m),
-                    "--data", evalData, "--split", evaluation.dataset == null ? "held-out" : "all",
+                    "--data", evalData, "--split", evalSplit,
                     "--tokens", evalTokens, "--seed", Long.toString(Defaults.EVALUATION_SEED),
                     "--parent", parentModel,
                     "--parent-report", first ? Workspace.baseReport("evaluate")
@@ -96,7 +97,7 @@ public final class Planner {
                 evaluateArgs.addAll(List.of("--max-perplexity-ratio", evaluation.maxPerplexityRatio.toString()));
             }
             String evaluateFp = new Fingerprint().with("trained", trainFp).with("parent", parentId)
-                    .with("data", evalData).with("tokens", evalTokens).with("ratio", evaluation.maxPerplexityRatio)
+                    .with("data", evalData).with("split", evalSplit).with("tokens", evalTokens).with("ratio", evaluation.maxPerplexityRatio)
                     .hash();
             PlannedStage evaluate = stage(m, StageName.EVALUATE, evaluateFp, evaluateArgs, gpuStages, gpuCount,
                     first ? EnumSet.of(Credentials.DATA, Credentials.BASE) : EnumSet.of(Credentials.DATA));

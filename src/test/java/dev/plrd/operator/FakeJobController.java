@@ -39,6 +39,11 @@ final class FakeJobController implements AutoCloseable {
             return new PodScript(1, true, null, 1, Ending.SUCCEED, 0, message);
         }
 
+        /** Runs for a while (ticks), then succeeds. */
+        static PodScript succeedAfter(int runningTicks, String message) {
+            return new PodScript(1, true, null, runningTicks, Ending.SUCCEED, 0, message);
+        }
+
         static PodScript fail(int exitCode, String message) {
             return new PodScript(1, true, null, 1, Ending.FAIL, exitCode, message);
         }
@@ -83,6 +88,7 @@ final class FakeJobController implements AutoCloseable {
         boolean collected;
         int failed;
         int queued;
+        String startTime;
 
         Run(Script script) {
             this.script = script;
@@ -156,6 +162,10 @@ final class FakeJobController implements AutoCloseable {
         if (Boolean.TRUE.equals(job.getSpec().getSuspend())) {
             job.getSpec().setSuspend(false);
             job = client.resource(job).update();
+            run.startTime = null;
+        }
+        if (run.startTime == null) {
+            run.startTime = now();
         }
         if (run.podIndex < 0 || podFinished(run)) {
             if (run.podIndex + 1 >= run.script.pods().size()) {
@@ -286,6 +296,7 @@ final class FakeJobController implements AutoCloseable {
         }
         JobStatus status = new JobStatus();
         status.setFailed(run.failed);
+        status.setStartTime(run.startTime);
         status.setActive(run.done ? 0 : 1);
         status.setSucceeded("Complete".equals(conditionType) ? 1 : 0);
         if (conditionType != null) {

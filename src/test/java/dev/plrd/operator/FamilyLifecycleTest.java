@@ -8,7 +8,13 @@ import dev.plrd.api.StagePhase;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.quarkus.test.junit.QuarkusTest;
 import io.quarkus.test.kubernetes.client.WithKubernetesTestServer;
+import io.quarkus.test.common.http.TestHTTPResource;
 import jakarta.inject.Inject;
+import java.net.URL;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse.BodyHandlers;
+import java.util.List;
 import org.junit.jupiter.api.Test;
 
 @QuarkusTest
@@ -16,6 +22,10 @@ import org.junit.jupiter.api.Test;
 class FamilyLifecycleTest extends OperatorTestSupport {
     @Inject
     KubernetesClient client;
+    @TestHTTPResource("/q/metrics")
+    URL metrics;
+    @TestHTTPResource("/q/health/ready")
+    URL ready;
 
     @Test
     void threeMemberFamilyWalksToReadyWithAllOutputsInStatus() {
@@ -56,5 +66,30 @@ class FamilyLifecycleTest extends OperatorTestSupport {
         var recorded = mf.getStatus().members.stream().flatMap(m -> m.stages.stream()).map(s -> s.jobName).toList();
         assertThat(controller.jobsSeen().stream().filter(recorded::contains)).hasSize(12)
                 .containsExactlyInAnyOrderElementsOf(recorded);
+
+        // an Event per stage transition, on the ModelFamily
+        var events = client.v1().events().inNamespace(ns).list().getItems();
+        assertThat(events).allSatisfy(e -> assertThat(e.getInvolvedObject().getUid()).isEqualTo(mf.getMetadata().getUid()));
+        for (String id : List.of("m5b/decompose", "m4b/train", "m3b/publish")) {
+            assertThat(events).extracting(e -> e.getReason() + " " + e.getMessage().split(" ")[0])
+                    .contains("Submitted " + id, "Running " + id, "Completed " + id);
+        }
+    }
+
+    @Test
+    void metricsAndHealthAreServed() throws Exception {
+        String ns = "lifecycle-metrics";
+        fake(client, ns);
+        client.resource(Families.threeMembers("metered", ns)).create();
+        eventually(() -> assertThat(condition(get(client, ns, "metered"), "Ready").getStatus()).isEqualTo("True"));
+
+        HttpClient http = HttpClient.newHttpClient();
+        String scrape = http.send(HttpRequest.newBuilder(metrics.toURI()).build(), BodyHandlers.ofString()).body();
+        assertThat(scrape).contains("plrd_stage_transitions_total{")
+                .containsPattern("plrd_stage_queue_wait_seconds_count\\{[^}]*stage=\"train\"[^}]*} [1-9]")
+                .containsPattern("plrd_stage_run_time_seconds_count\\{[^}]*outcome=\"Succeeded\"[^}]*stage=\"publish\"");
+        var health = http.send(HttpRequest.newBuilder(ready.toURI()).build(), BodyHandlers.ofString());
+        assertThat(health.statusCode()).isEqualTo(200);
+        assertThat(health.body()).contains("\"status\": \"UP\"");
     }
 }

@@ -1,0 +1,141 @@
+package dev.plrd.operator;
+
+import static dev.plrd.operator.FakeJobController.PodScript.runForever;
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.plrd.api.ModelFamily;
+import dev.plrd.api.StageName;
+import dev.plrd.api.StagePhase;
+import dev.plrd.api.TaintEffect;
+import dev.plrd.api.TolerationOperator;
+import dev.plrd.api.TolerationSpec;
+import io.fabric8.kubernetes.api.model.Quantity;
+import io.fabric8.kubernetes.api.model.batch.v1.Job;
+import io.fabric8.kubernetes.client.KubernetesClient;
+import io.quarkus.test.junit.QuarkusTest;
+import io.quarkus.test.kubernetes.client.WithKubernetesTestServer;
+import jakarta.inject.Inject;
+import java.util.List;
+import java.util.Map;
+import org.junit.jupiter.api.Test;
+
+/** What a stage Job carries: GPU scheduling, Kueue, the failure policy, security, the workspace. */
+@QuarkusTest
+@WithKubernetesTestServer(crud = true)
+class StageJobSpecTest extends OperatorTestSupport {
+    @Inject
+    KubernetesClient client;
+
+    @Test
+    void trainJobCarriesGpuSchedulingKueueAndTheFailurePolicy() {
+        String ns = "jobspec";
+        scripts.put("m5b/train", FakeJobController.Script.of(runForever()));
+        fake(client, ns);
+        ModelFamily family = Families.threeMembers("fam", ns);
+        var scheduling = family.getSpec().scheduling;
+        scheduling.queueName = "team-a-gpus";
+        scheduling.priorityClassName = "ml-batch";
+        scheduling.nodeSelector = Map.of("pool", "training");
+        TolerationSpec spot = new TolerationSpec();
+        spot.key = "cloud.google.com/gke-spot";
+        spot.operator = TolerationOperator.Exists;
+        spot.effect = TaintEffect.NoSchedule;
+        scheduling.tolerations = List.of(spot);
+        family.getSpec().training.credentialsSecret = "corpus-s3";
+        client.resource(family).create();
+        eventually(() -> assertThat(stage(get(client, ns, "fam"), "m5b", StageName.TRAIN).phase)
+                .isEqualTo(StagePhase.Running));
+        ModelFamily mf = get(client, ns, "fam");
+
+        Job train = client.batch().v1().jobs().inNamespace(ns)
+                .withName(stage(mf, "m5b", StageName.TRAIN).jobName).get();
+        assertThat(train.getMetadata().getLabels()).containsEntry("kueue.x-k8s.io/queue-name", "team-a-gpus")
+                .containsEntry("plrd.dev/stage", "train").containsEntry("plrd.dev/member", "m5b");
+        assertThat(train.getSpec().getSuspend()).as("Kueue owns suspend; the operator leaves it alone").isNull();
+        assertThat(train.getMetadata().getOwnerReferences()).singleElement().satisfies(o -> {
+            assertThat(o.getKind()).isEqualTo("ModelFamily");
+            assertThat(o.getUid()).isEqualTo(mf.getMetadata().getUid());
+            assertThat(o.getController()).isTrue();
+        });
+        assertThat(train.getSpec().getBackoffLimit()).isEqualTo(2);
+        var rules = train.getSpec().getPodFailurePolicy().getRules();
+        assertThat(rules.get(0).getAction()).isEqualTo("Ignore");
+        assertThat(rules.get(0).getOnPodConditions()).singleElement()
+                .satisfies(c -> assertThat(c.getType()).isEqualTo("DisruptionTarget"));
+        assertThat(rules.get(1).getAction()).isEqualTo("FailJob");
+        assertThat(rules.get(1).getOnExitCodes().getValues()).containsExactly(2, 3);
+
+        var pod = train.getSpec().getTemplate().getSpec();
+        assertThat(train.getSpec().getTemplate().getMetadata().getAnnotations())
+                .containsEntry("karpenter.sh/do-not-disrupt", "true");
+        assertThat(pod.getRestartPolicy()).isEqualTo("Never");
+        assertThat(pod.getPriorityClassName()).isEqualTo("ml-batch");
+        assertThat(pod.getNodeSelector()).containsEntry("nvidia.com/gpu.product", "NVIDIA-H100-80GB-HBM3")
+                .containsEntry("pool", "training");
+        assertThat(pod.getTolerations()).anySatisfy(t -> {
+            assertThat(t.getKey()).isEqualTo("nvidia.com/gpu");
+            assertThat(t.getOperator()).isEqualTo("Exists");
+            assertThat(t.getEffect()).isEqualTo("NoSchedule");
+        }).anySatisfy(t -> assertThat(t.getKey()).isEqualTo("cloud.google.com/gke-spot"));
+        assertThat(pod.getSecurityContext().getRunAsNonRoot()).isTrue();
+        assertThat(pod.getSecurityContext().getSeccompProfile().getType()).isEqualTo("RuntimeDefault");
+        assertThat(pod.getAutomountServiceAccountToken()).isFalse();
+        var container = pod.getContainers().get(0);
+        assertThat(container.getName()).isEqualTo("worker");
+        assertThat(container.getResources().getLimits()).containsEntry("nvidia.com/gpu", new Quantity("8"));
+        assertThat(container.getSecurityContext().getAllowPrivilegeEscalation()).isFalse();
+        assertThat(container.getSecurityContext().getReadOnlyRootFilesystem()).isTrue();
+        assertThat(container.getSecurityContext().getCapabilities().getDrop()).containsExactly("ALL");
+        assertThat(container.getTerminationMessagePath()).isEqualTo("/dev/termination-log");
+        assertThat(container.getArgs()).startsWith("train", "--from", "/workspace/members/m5b/decomposed")
+                .endsWith("--result", "/dev/termination-log");
+        assertThat(container.getEnvFrom()).singleElement()
+                .satisfies(e -> assertThat(e.getSecretRef().getName()).isEqualTo("corpus-s3"));
+        assertThat(container.getVolumeMounts()).extracting(m -> m.getMountPath())
+                .contains("/workspace", "/tmp", "/dev/shm");
+        assertThat(pod.getVolumes()).filteredOn(v -> v.getPersistentVolumeClaim() != null).singleElement()
+                .satisfies(v -> assertThat(v.getPersistentVolumeClaim().getClaimName()).isEqualTo("fam-workspace"));
+
+        // CPU stages hold no GPU quota
+        Job decompose = client.batch().v1().jobs().inNamespace(ns)
+                .withName(stage(mf, "m5b", StageName.DECOMPOSE).jobName).get();
+        var decomposePod = decompose.getSpec().getTemplate().getSpec();
+        assertThat(decomposePod.getContainers().get(0).getResources().getLimits()).doesNotContainKey("nvidia.com/gpu");
+        assertThat(decomposePod.getNodeSelector()).doesNotContainKey("nvidia.com/gpu.product");
+        assertThat(decomposePod.getTolerations()).noneSatisfy(t -> assertThat(t.getKey()).isEqualTo("nvidia.com/gpu"));
+
+        var claim = client.persistentVolumeClaims().inNamespace(ns).withName("fam-workspace").get();
+        assertThat(claim.getMetadata().getOwnerReferences()).singleElement()
+                .satisfies(o -> assertThat(o.getUid()).isEqualTo(mf.getMetadata().getUid()));
+        assertThat(claim.getSpec().getResources().getRequests()).containsEntry("storage", new Quantity("200Gi"));
+        assertThat(mf.getStatus().workspaceClaim).isEqualTo("fam-workspace");
+    }
+
+    @Test
+    void publishJobMountsTheRegistryCredentialsOnly() {
+        String ns = "jobspec-publish";
+        scripts.put("m5b/publish", FakeJobController.Script.of(runForever()));
+        fake(client, ns);
+        ModelFamily family = Families.threeMembers("fam", ns);
+        family.getSpec().base.credentialsSecret = "hf-token";
+        client.resource(family).create();
+        eventually(() -> assertThat(stage(get(client, ns, "fam"), "m5b", StageName.PUBLISH).phase)
+                .isEqualTo(StagePhase.Running));
+        ModelFamily mf = get(client, ns, "fam");
+        var publish = client.batch().v1().jobs().inNamespace(ns)
+                .withName(stage(mf, "m5b", StageName.PUBLISH).jobName).get().getSpec().getTemplate().getSpec();
+        assertThat(publish.getVolumes()).filteredOn(v -> v.getSecret() != null).singleElement()
+                .satisfies(v -> assertThat(v.getSecret().getSecretName()).isEqualTo("registry-push"));
+        assertThat(publish.getContainers().get(0).getEnv()).anySatisfy(e -> {
+            assertThat(e.getName()).isEqualTo("DOCKER_CONFIG");
+            assertThat(e.getValue()).isEqualTo(JobFactory.REGISTRY_CONFIG_DIR);
+        });
+        assertThat(publish.getContainers().get(0).getEnvFrom()).isEmpty();
+        var decompose = client.batch().v1().jobs().inNamespace(ns)
+                .withName(stage(mf, "m5b", StageName.DECOMPOSE).jobName).get().getSpec().getTemplate().getSpec();
+        assertThat(decompose.getContainers().get(0).getEnvFrom()).singleElement()
+                .satisfies(e -> assertThat(e.getSecretRef().getName()).isEqualTo("hf-token"));
+        var nextDecompose = stage(mf, "m4b", StageName.DECOMPOSE);
+        assertThat(nextDecompose.phase).isEqualTo(StagePhase.Pending);
+    }
+}
