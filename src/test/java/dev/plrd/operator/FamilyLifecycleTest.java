@@ -85,7 +85,7 @@ class FamilyLifecycleTest extends OperatorTestSupport {
 
         HttpClient http = HttpClient.newHttpClient();
         String scrape = http.send(HttpRequest.newBuilder(metrics.toURI()).build(), BodyHandlers.ofString()).body();
-        assertThat(scrape).contains("plrd_stage_transitions_total{")
+        assertThat(scrape).contains("plrd_stage_transitions_total{", "reconciliations_execution_duration_seconds_count")
                 .containsPattern("plrd_stage_queue_wait_seconds_count\\{[^}]*stage=\"train\"[^}]*} [1-9]")
                 .containsPattern("plrd_stage_run_time_seconds_count\\{[^}]*outcome=\"Succeeded\"[^}]*stage=\"publish\"");
         var health = http.send(HttpRequest.newBuilder(ready.toURI()).build(), BodyHandlers.ofString());
