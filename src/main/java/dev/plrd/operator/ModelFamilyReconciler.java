@@ -31,6 +31,7 @@ import java.time.Instant;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
+import java.util.function.BiFunction;
 import java.util.function.Function;
 import java.util.stream.Collectors;
 import org.jboss.logging.Logger;
@@ -120,7 +121,7 @@ public class ModelFamilyReconciler implements Reconciler<ModelFamily> {
         return name -> JobObserver.observe(byName.get(name), podsByJob.getOrDefault(name, List.of()));
     }
 
-    private static java.util.function.BiFunction<PlannedStage, Integer, String> jobNames(ModelFamily family) {
+    private static BiFunction<PlannedStage, Integer, String> jobNames(ModelFamily family) {
         return (stage, attempt) -> Names.job(family.getMetadata().getName(), family.getMetadata().getUid(), stage,
                 attempt);
     }

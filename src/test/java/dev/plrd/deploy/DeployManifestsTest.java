@@ -44,7 +44,8 @@ class DeployManifestsTest {
 
     private static final String NAMESPACE = "plrd-system";
     private static final String SERVICE_ACCOUNT = "plrd-operator";
-    private static final String LEASE = "plrd-operator-lease";
+    /** The Lease the operator elects its leader with (the RBAC names it). */
+    private static final String LEASE = dev.plrd.operator.LeaderElection.LEASE;
 
     /**
      * The operator's API calls, and nothing more: each grant is group/resource:verb, with
