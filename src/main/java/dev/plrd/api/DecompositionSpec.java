@@ -3,6 +3,7 @@ package dev.plrd.api;
 import com.fasterxml.jackson.annotation.JsonInclude;
 import com.fasterxml.jackson.annotation.JsonPropertyDescription;
 import io.fabric8.generator.annotation.Size;
+import dev.plrd.model.Projection;
 import java.util.List;
 
 @JsonInclude(JsonInclude.Include.NON_NULL)

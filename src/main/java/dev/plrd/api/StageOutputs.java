@@ -13,7 +13,11 @@ public class StageOutputs {
     /** Where the stage wrote its result: a checkpoint directory, or the published reference. */
     public String uri;
     public Long parameters;
+    /** The parent's parameter count, for a decomposition. */
+    public Long parentParameters;
     public String ranks;
+    /** Per-layer relative error of a decomposition, summarised (min, mean, max). */
+    public String relativeError;
     public Double loss;
     public Double perplexity;
     public Double parentPerplexity;

@@ -2,7 +2,7 @@ package dev.plrd.plan;
 
 import dev.plrd.api.FactorSplit;
 import dev.plrd.api.Precision;
-import dev.plrd.api.Projection;
+import dev.plrd.model.Projection;
 import dev.plrd.api.RankAllocation;
 import dev.plrd.api.StageName;
 import dev.plrd.api.SvdMethod;

@@ -7,7 +7,7 @@ import dev.plrd.api.GpuSpec;
 import dev.plrd.api.MemberSpec;
 import dev.plrd.api.MemberTrainingSpec;
 import dev.plrd.api.ModelFamilySpec;
-import dev.plrd.api.Projection;
+import dev.plrd.model.Projection;
 import dev.plrd.api.StageName;
 import dev.plrd.api.TrainingSpec;
 import java.util.ArrayList;

@@ -12,7 +12,7 @@ import dev.plrd.api.EvaluationSpec;
 import dev.plrd.api.FactorSplit;
 import dev.plrd.api.ModelFamilySpec;
 import dev.plrd.api.Precision;
-import dev.plrd.api.Projection;
+import dev.plrd.model.Projection;
 import dev.plrd.api.RankAllocation;
 import dev.plrd.api.Specs;
 import dev.plrd.api.StageName;

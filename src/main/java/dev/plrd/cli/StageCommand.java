@@ -1,0 +1,64 @@
+package dev.plrd.cli;
+
+import dev.plrd.api.StageOutputs;
+import dev.plrd.plan.WorkerContract;
+import java.io.UncheckedIOException;
+import java.nio.file.Path;
+import java.util.concurrent.Callable;
+import picocli.CommandLine.Option;
+
+/**
+ * What every stage worker shares: the result and report paths of the worker contract, and the
+ * mapping of failures to exit codes (2: bad input, not worth retrying; 1: anything else).
+ */
+abstract class StageCommand implements Callable<Integer> {
+    @Option(names = "--result", paramLabel = "FILE",
+            description = "Where to write the result JSON (the pod's termination message: /dev/termination-log).")
+    Path result;
+
+    @Option(names = "--report", paramLabel = "FILE", description = "A copy of the result JSON, kept in the workspace.")
+    Path report;
+
+    /** Runs the stage; throws InvalidInput for input that no retry can fix. */
+    abstract StageOutputs run() throws Exception;
+
+    @Override
+    public final Integer call() {
+        try {
+            StageResult.success(run(), result, report);
+            return WorkerContract.EXIT_OK;
+        } catch (InvalidInput e) {
+            System.err.println("error: " + e.getMessage());
+            StageResult.failure("InvalidInput", e.getMessage(), result, report);
+            return WorkerContract.EXIT_INVALID_INPUT;
+        } catch (Exception e) {
+            String message = e instanceof UncheckedIOException u ? u.getCause().toString() : e.toString();
+            System.err.println("error: " + message);
+            e.printStackTrace();
+            StageResult.failure("Failed", message, result, report);
+            return WorkerContract.EXIT_FAILED;
+        }
+    }
+
+    /** Input that is wrong, as opposed to a failure along the way. */
+    static final class InvalidInput extends Exception {
+        InvalidInput(String message) {
+            super(message);
+        }
+
+        InvalidInput(String message, Throwable cause) {
+            super(message, cause);
+        }
+    }
+
+    /** A local checkpoint directory from a path or file:// URI; other schemes are not fetched by this version. */
+    static Path localDirectory(String option, String value) throws InvalidInput {
+        if (value.startsWith("file://")) {
+            return Path.of(value.substring("file://".length()));
+        }
+        if (value.matches("^[a-z0-9]+://.*")) {
+            throw new InvalidInput(option + " " + value + ": only local checkpoints (a path or file://) can be read");
+        }
+        return Path.of(value);
+    }
+}

@@ -1,0 +1,110 @@
+package dev.plrd.model;
+
+import java.io.IOException;
+import java.nio.ByteBuffer;
+import java.nio.channels.FileChannel;
+import java.nio.file.Files;
+import java.nio.file.LinkOption;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.nio.file.StandardOpenOption;
+import java.security.SecureRandom;
+import java.util.Comparator;
+import java.util.HexFormat;
+import java.util.List;
+import java.util.stream.Stream;
+
+/**
+ * Temporary siblings and renames, so that nothing half-written ever appears under a real name.
+ * Temporaries are created with {@link Files#createFile}/{@link Files#createDirectory} rather than
+ * {@code Files.createTempFile}, which would make the final checkpoint readable by its owner only
+ * and so unreadable by a stage pod running as another user.
+ */
+final class AtomicFiles {
+    private static final SecureRandom RANDOM = new SecureRandom();
+
+    private AtomicFiles() {
+    }
+
+    /** {@code .<name>.<kind>-<random>} next to target: hidden, and on the same file system so that a rename is atomic. */
+    static Path sibling(Path target, String kind) {
+        Path absolute = target.toAbsolutePath();
+        return absolute.resolveSibling("." + absolute.getFileName() + "." + kind + "-" + HexFormat.of().toHexDigits(RANDOM.nextLong()));
+    }
+
+    static Path createTempFile(Path target) throws IOException {
+        return Files.createFile(sibling(target, "tmp"));
+    }
+
+    static Path createTempDirectory(Path target) throws IOException {
+        return Files.createDirectory(sibling(target, "tmp"));
+    }
+
+    /** Renames in one step, replacing a file target, and syncs the directory so that the rename survives a crash. */
+    static void moveAtomically(Path source, Path target) throws IOException {
+        Files.move(source, target, StandardCopyOption.ATOMIC_MOVE);
+        syncDirectory(target.toAbsolutePath().getParent());
+    }
+
+    /**
+     * Puts directory source in place of target. rename(2) cannot replace a non-empty directory, so an existing
+     * target is first renamed aside, and deleted only once source is in place; should that second rename fail,
+     * the old target is put back.
+     */
+    static void replaceDirectory(Path source, Path target) throws IOException {
+        if (!Files.exists(target, LinkOption.NOFOLLOW_LINKS)) {
+            moveAtomically(source, target);
+            return;
+        }
+        Path aside = sibling(target, "old");
+        Files.move(target, aside, StandardCopyOption.ATOMIC_MOVE);
+        try {
+            moveAtomically(source, target);
+        } catch (IOException e) {
+            try {
+                Files.move(aside, target, StandardCopyOption.ATOMIC_MOVE);
+            } catch (IOException restore) {
+                e.addSuppressed(restore);
+            }
+            throw e;
+        }
+        deleteRecursively(aside);
+    }
+
+    /** Writes a small file (JSON) under its real name only once it is complete and on disk. */
+    static void writeAtomically(Path target, byte[] content) throws IOException {
+        Path temp = createTempFile(target);
+        try {
+            try (FileChannel channel = FileChannel.open(temp, StandardOpenOption.WRITE)) {
+                ByteBuffer buffer = ByteBuffer.wrap(content);
+                while (buffer.hasRemaining()) {
+                    channel.write(buffer);
+                }
+                channel.force(true);
+            }
+            moveAtomically(temp, target);
+        } finally {
+            Files.deleteIfExists(temp);
+        }
+    }
+
+    static void syncDirectory(Path directory) throws IOException {
+        try (FileChannel channel = FileChannel.open(directory, StandardOpenOption.READ)) {
+            channel.force(true);
+        }
+    }
+
+    /** Deletes a tree without following links, children first. */
+    static void deleteRecursively(Path root) throws IOException {
+        if (!Files.exists(root, LinkOption.NOFOLLOW_LINKS)) {
+            return;
+        }
+        List<Path> paths;
+        try (Stream<Path> walk = Files.walk(root)) {
+            paths = walk.sorted(Comparator.reverseOrder()).toList();
+        }
+        for (Path path : paths) {
+            Files.delete(path);
+        }
+    }
+}
