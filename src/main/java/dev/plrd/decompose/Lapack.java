@@ -11,6 +11,7 @@ import org.bytedeco.openblas.global.openblas_full;
  * library is an error, not a silent slowdown.
  */
 public final class Lapack {
+    private static final int PROCESSORS = Runtime.getRuntime().availableProcessors();
     private static volatile String implementation;
 
     private Lapack() {
@@ -43,11 +44,21 @@ public final class Lapack {
                     + Loader.getPlatform() + " (is the linux-x86_64 classifier jar on the classpath?); the decomposition "
                     + "kernels have no pure-Java fallback: " + e, e);
         }
-        // one thread per processor this JVM may use: more threads than cores spin against each other and
-        // slowed BLAS 2-20x under contention (NUMERICS.md section 2)
-        openblas_full.openblas_set_num_threads(Runtime.getRuntime().availableProcessors());
+        useThreads(PROCESSORS);
         return openblas_full.openblas_get_config().getString().trim() + ", " + openblas_full.openblas_get_num_threads()
                 + " threads";
+    }
+
+    /**
+     * One thread per processor this JVM may use for the full SVD: more threads than cores spin against each other
+     * and slowed BLAS 2-20x under contention (NUMERICS.md section 2). The k x k work between the device products of
+     * the other kernels runs on one thread: after a multi-threaded call OpenBLAS's workers spin (for up to about
+     * 75 ms) and took the cores from DJL's next product, which ran up to twice as long.
+     */
+    private static void useThreads(int count) {
+        if (openblas_full.openblas_get_num_threads() != count) {
+            openblas_full.openblas_set_num_threads(count);
+        }
     }
 
     /**
@@ -55,8 +66,9 @@ public final class Lapack {
      * the LQ path a wide matrix takes). a is destroyed. jobz 'S' fills u (m x n) and vt (n x n), column-major;
      * jobz 'N' computes the values only (u and vt unused).
      */
-    static void sgesdd(char jobz, int m, int n, float[] a, float[] s, float[] u, float[] vt) {
+    static synchronized void sgesdd(char jobz, int m, int n, float[] a, float[] s, float[] u, float[] vt) {
         implementation();
+        useThreads(PROCESSORS);
         boolean vectors = jobz == 'S';
         int info = openblas_full.LAPACKE_sgesdd(openblas_full.LAPACK_COL_MAJOR, (byte) jobz, m, n, a, m, s,
                 vectors ? u : new float[1], vectors ? m : 1, vectors ? vt : new float[1], vectors ? n : 1);
@@ -64,8 +76,9 @@ public final class Lapack {
     }
 
     /** dgesdd on a row-major square k x k matrix, destroyed; jobz 'S' fills u and vt (row-major), 'N' values only. */
-    static void dgesdd(char jobz, int k, double[] a, double[] s, double[] u, double[] vt) {
+    static synchronized void dgesdd(char jobz, int k, double[] a, double[] s, double[] u, double[] vt) {
         implementation();
+        useThreads(PROCESSORS);
         boolean vectors = jobz == 'S';
         int info = openblas_full.LAPACKE_dgesdd(openblas_full.LAPACK_ROW_MAJOR, (byte) jobz, k, k, a, k, s,
                 vectors ? u : new double[1], vectors ? k : 1, vectors ? vt : new double[1], vectors ? k : 1);
@@ -73,14 +86,18 @@ public final class Lapack {
     }
 
     /**
-     * Cholesky factor of a row-major symmetric positive definite k x k matrix in place: the upper triangle
-     * becomes R with g = R^T R (the strict lower triangle is left as it was).
+     * Cholesky factor of a symmetric positive definite k x k matrix, in place: the upper triangle of the row-major
+     * array becomes R with g = R^T R (the strict lower triangle keeps its old values).
+     *
+     * <p>A symmetric row-major array is also its column-major self, and the column-major lower factor L (g = L L^T)
+     * read row-major is R = L^T; so LAPACK works on its native layout and LAPACKE makes no transposed copies.
      *
      * @return false if g is not numerically positive definite
      */
-    static boolean dpotrf(int k, double[] g) {
+    static synchronized boolean dpotrf(int k, double[] g) {
         implementation();
-        int info = openblas_full.LAPACKE_dpotrf(openblas_full.LAPACK_ROW_MAJOR, (byte) 'U', k, g, k);
+        useThreads(1);
+        int info = openblas_full.LAPACKE_dpotrf(openblas_full.LAPACK_COL_MAJOR, (byte) 'L', k, g, k);
         if (info > 0) {
             return false;
         }
@@ -88,23 +105,29 @@ public final class Lapack {
         return true;
     }
 
-    /** Inverse of a row-major upper triangular k x k matrix in place (the strict lower triangle is not read). */
-    static void dtrtri(int k, double[] r) {
+    /**
+     * Inverse of an upper triangular k x k matrix, row-major, in place (the strict lower triangle is not read):
+     * read column-major it is the lower triangular R^T, whose inverse read row-major is R^-1.
+     */
+    static synchronized void dtrtri(int k, double[] r) {
         implementation();
-        check("dtrtri", openblas_full.LAPACKE_dtrtri(openblas_full.LAPACK_ROW_MAJOR, (byte) 'U', (byte) 'N', k, r, k),
+        useThreads(1);
+        check("dtrtri", openblas_full.LAPACKE_dtrtri(openblas_full.LAPACK_COL_MAJOR, (byte) 'L', (byte) 'N', k, r, k),
                 k + " x " + k);
     }
 
     /** Eigenvalues (ascending, into w) and eigenvectors (the columns of a, row-major) of a symmetric k x k matrix. */
-    static void dsyevd(int k, double[] a, double[] w) {
+    static synchronized void dsyevd(int k, double[] a, double[] w) {
         implementation();
+        useThreads(PROCESSORS);
         check("dsyevd", openblas_full.LAPACKE_dsyevd(openblas_full.LAPACK_ROW_MAJOR, (byte) 'V', (byte) 'U', k, a, k, w),
                 k + " x " + k);
     }
 
     /** c = op(a) op(b), all row-major; op(a) is m x kk, op(b) is kk x n. */
-    static void dgemm(boolean transA, boolean transB, int m, int n, int kk, double[] a, double[] b, double[] c) {
+    static synchronized void dgemm(boolean transA, boolean transB, int m, int n, int kk, double[] a, double[] b, double[] c) {
         implementation();
+        useThreads(1);
         openblas_full.cblas_dgemm(openblas_full.CblasRowMajor,
                 transA ? openblas_full.CblasTrans : openblas_full.CblasNoTrans,
                 transB ? openblas_full.CblasTrans : openblas_full.CblasNoTrans,

@@ -5,12 +5,12 @@ import ai.djl.ndarray.types.DataType;
 import java.util.SplittableRandom;
 
 /**
- * Randomized truncated SVD (Halko, Martinsson and Tropp 2011, Algorithm 4.4: randomized subspace iteration).
+ * Randomized truncated SVD (Halko, Martinsson and Tropp 2011: randomized range finder with subspace iteration).
  *
- * <p>The products with W (m x n), which carry almost all of the work, run through DJL, on a GPU where DJL has one.
- * Tall bases (m x k or n x k, k = rank + oversampling) are orthonormalized through their k x k Gram matrix
- * (CholeskyQR: the Gram product on the device in float64, the Cholesky factor on the CPU), never by a QR of the tall
- * matrix; the final SVD comes from the k x k matrix Q^T W W^T Q.
+ * <p>The products with W, which carry almost all of the work, run through DJL, on a GPU where DJL has one. The
+ * basis is kept on the smaller side of W (min(m, n) x k, k = rank + oversampling) and orthonormalized through its
+ * k x k Gram matrix (CholeskyQR: the Gram product on the device in float64, the Cholesky factor on the CPU), never
+ * by a QR of a tall matrix; the final SVD comes from a k x k eigenproblem.
  */
 public final class RandomizedSvd {
     private RandomizedSvd() {
@@ -41,74 +41,79 @@ public final class RandomizedSvd {
             return Factors.zero(w.rows(), w.cols(), rank);
         }
         int k = Math.min(rank + settings.oversampling(), w.minDimension());
+        // M is W or, when W is tall, W^T: M is small x big, and the basis lives on its small side
+        boolean tall = w.rows() > w.cols();
         try (Tensors t = new Tensors()) {
             NDArray wd = t.upload(w);
-            NDArray wdT = wd.transpose();
-            NDArray omega = t.upload(gaussian(w.cols(), k, settings.seed()));
-            NDArray q = rangeStep(t, wd, omega);
-            omega.close();
-            for (int i = 0; i < settings.powerIterations(); i++) {
-                // orthonormalizing after every product, not only after W W^T, keeps the float32 basis well
-                // conditioned: its weak directions would otherwise fall below float32 rounding (Halko 4.5)
-                NDArray z = rangeStep(t, wdT, q);
-                q.close();
-                q = rangeStep(t, wd, z);
-                z.close();
+            NDArray m = tall ? wd.transpose() : wd;
+            NDArray mT = tall ? wd : wd.transpose();
+            NDArray q;
+            try (NDArray omega = t.upload(gaussian(Math.max(w.rows(), w.cols()), k, settings.seed()));
+                    NDArray y = m.matMul(omega)) {
+                q = orthonormalize(t, y);
             }
-            return finish(t, wd, q, rank, split, norm2);
+            for (int i = 0; i < settings.powerIterations(); i++) {
+                // the big-side product M^T q is not orthonormalized: q is, so its condition number is at most
+                // s_1/s_k of W, and M M^T q, orthonormalized, at most its square
+                try (NDArray z = mT.matMul(q); NDArray y = m.matMul(z)) {
+                    q.close();
+                    q = orthonormalize(t, y);
+                }
+            }
+            Side small = tall ? Side.RIGHT : Side.LEFT;
+            return finish(t, wd, q, rank, split, small, norm2, tall);
         }
     }
 
+    private enum Side { LEFT, RIGHT }
+
     /**
-     * The last step, from a nearly orthonormal basis q1 (m x k) of W's dominant range. One more CholeskyQR pass
+     * The last step, from a nearly orthonormal basis q1 (small x k) of M's dominant range. One more CholeskyQR pass
      * Q = q1 T (T = R^-1, q1^T q1 = R^T R) is applied only implicitly, through k x k matrices; Q is orthonormal to
-     * float64 rounding. The product Z = W^T q1 is the one pass with W in float64, so that Z, and through it the
-     * singular values, B and the error, are exact for the float32 data.
+     * float64 rounding. The product Z = M^T q1 is the one pass with W in float64, so that Z, and through it the
+     * singular values, the factors and the error, are exact for the float32 data.
      */
-    private static Factors finish(Tensors t, NDArray wd, NDArray q1, int rank, Split split, double norm2) {
+    private static Factors finish(Tensors t, NDArray wd, NDArray q1, int rank, Split split, Side small, double norm2,
+            boolean tall) {
         SmallMatrix g1 = Tensors.gram(q1);
         SmallMatrix tInv = g1.choleskyUpper().inverseUpper();
-        NDArray q64 = q1.toType(DataType.FLOAT64, false);
         NDArray z;
-        try (NDArray w64 = wd.toType(DataType.FLOAT64, false); NDArray w64T = w64.transpose()) {
-            z = w64T.matMul(q64);                                     // n x k
+        try (NDArray q64 = q1.toType(DataType.FLOAT64, false); NDArray w64 = wd.toType(DataType.FLOAT64, false);
+                NDArray w64T = w64.transpose()) {
+            z = (tall ? w64 : w64T).matMul(q64);                          // M^T q1: big x k
         }
         SmallMatrix gz = Tensors.gram(z);
-        // Q^T W W^T Q = U diag(s^2) U^T: U rotates Q onto W's left singular vectors; the right ones are
-        // W^T Q U diag(1/s)
+        // Q^T M M^T Q = U diag(s^2) U^T: Q U are M's small-side singular vectors, Z T U diag(1/s) the big-side ones
         SmallMatrix.Eigen eigen = tInv.transposeTimes(gz).times(tInv).symmetricEigen();
         double[] s = new double[eigen.values().length];
         for (int i = 0; i < s.length; i++) {
             s[i] = Math.sqrt(Math.max(eigen.values()[i], 0));   // rounding can leave a null direction slightly negative
         }
         Spectrum spectrum = new Spectrum(s);
-        double[] toB = spectrum.rightScales(rank, split);
+        // W = A B: A carries left(s), B right(s); when M = W^T the small side is W's right side
+        double[] smallScale = tall ? spectrum.rightScales(rank, split) : spectrum.leftScales(rank, split);
+        double[] bigScale = tall ? spectrum.leftScales(rank, split) : spectrum.rightScales(rank, split);
         for (int i = 0; i < rank; i++) {
-            toB[i] = s[i] > 0 ? toB[i] / s[i] : 0;                  // a null direction contributes nothing
+            bigScale[i] = s[i] > 0 ? bigScale[i] / s[i] : 0;             // a null direction contributes nothing
         }
         SmallMatrix tu = tInv.times(eigen.vectors().leadingColumns(rank));
-        SmallMatrix toA = tu.scaleColumns(spectrum.leftScales(rank, split));  // A = q1 toA
-        SmallMatrix toBt = tu.scaleColumns(toB);                              // B^T = Z toBt
-        Matrix a;
-        Matrix b;
-        try (NDArray ad = t.times(q64, toA); NDArray btd = t.times(z, toBt)) {
-            a = Tensors.download(ad);
-            b = Tensors.download(btd).transpose();
+        SmallMatrix toSmall = tu.scaleColumns(smallScale);               // small-side factor q1 toSmall
+        SmallMatrix toBig = tu.scaleColumns(bigScale);                   // big-side factor Z toBig
+        Matrix smallFactor;
+        Matrix bigFactor;
+        try (NDArray sd = t.times(q1, toSmall); NDArray bd = t.times(z, toBig)) {
+            smallFactor = Tensors.download(sd);
+            bigFactor = Tensors.download(bd);
         }
-        // ||W - A B||^2 = ||W||^2 - 2 <A^T W, B> + <A^T A, B B^T> with A^T W = toA^T Z^T, A^T A = toA^T g1 toA and
-        // B B^T = toBt^T gz toBt: exact for A and B as computed in float64, before their rounding to float32
-        // (which moves the relative error by about 1e-7), at k x k cost
-        double cross = toA.dot(gz.times(toBt));
-        double square = toA.transposeTimes(g1).times(toA).dot(toBt.transposeTimes(gz).times(toBt));
+        // ||M - L R^T||^2 = ||M||^2 - 2 <L^T M, R^T> + <L^T L, R^T R> with L = q1 toSmall, R = Z toBig, L^T M =
+        // toSmall^T Z^T, L^T L = toSmall^T g1 toSmall, R^T R = toBig^T gz toBig: exact at k x k cost for L and R in
+        // exact arithmetic; the factors returned differ from those by float32 rounding, about 1e-7 in the error
+        SmallMatrix gzBig = gz.times(toBig);
+        double cross = toSmall.dot(gzBig);
+        double square = toSmall.transposeTimes(g1).times(toSmall).dot(toBig.transposeTimes(gzBig));
         double error = Math.sqrt(Math.max(norm2 - 2 * cross + square, 0) / norm2);
-        return new Factors(a, b, spectrum.kept(rank), error);
-    }
-
-    /** An orthonormalized basis of the range of op * basis. */
-    private static NDArray rangeStep(Tensors t, NDArray op, NDArray basis) {
-        try (NDArray y = op.matMul(basis)) {
-            return orthonormalize(t, y);
-        }
+        return tall ? new Factors(bigFactor, smallFactor.transpose(), spectrum.kept(rank), error)
+                : new Factors(smallFactor, bigFactor.transpose(), spectrum.kept(rank), error);
     }
 
     /**

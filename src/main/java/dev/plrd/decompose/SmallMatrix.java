@@ -24,6 +24,14 @@ record SmallMatrix(int rows, int cols, double[] data) {
         return new SmallMatrix(d.length, d.length, m);
     }
 
+    float[] toFloat() {
+        float[] f = new float[data.length];
+        for (int i = 0; i < f.length; i++) {
+            f[i] = (float) data[i];
+        }
+        return f;
+    }
+
     double get(int row, int col) {
         return data[row * cols + col];
     }

@@ -20,13 +20,10 @@ final class Tensors implements AutoCloseable {
 
     /** x times the small matrix s, in x's precision. */
     NDArray times(NDArray x, SmallMatrix s) {
-        try (NDArray small = manager.create(s.data(), new Shape(s.rows(), s.cols()))) {
-            if (x.getDataType() == DataType.FLOAT64) {
-                return x.matMul(small);
-            }
-            try (NDArray cast = small.toType(x.getDataType(), false)) {
-                return x.matMul(cast);
-            }
+        Shape shape = new Shape(s.rows(), s.cols());
+        try (NDArray small = x.getDataType() == DataType.FLOAT64 ? manager.create(s.data(), shape)
+                : manager.create(s.toFloat(), shape)) {
+            return x.matMul(small);
         }
     }
 

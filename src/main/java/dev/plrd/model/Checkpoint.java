@@ -54,14 +54,15 @@ public final class Checkpoint implements Closeable {
             Path single = directory.resolve(SINGLE_FILE);
             Map<String, SafetensorsReader> readerOf = new LinkedHashMap<>();
             Path source;
-            if (Files.exists(index)) {
-                source = index;
-                openShards(directory, index, readers, readerOf);
-            } else if (Files.exists(single)) {
+            // with both present, transformers loads the single file; so do we, so that both load the same weights
+            if (Files.exists(single)) {
                 source = single;
                 SafetensorsReader reader = SafetensorsReader.open(single);
                 readers.put(SINGLE_FILE, reader);
                 reader.tensors().forEach(t -> readerOf.put(t.name(), reader));
+            } else if (Files.exists(index)) {
+                source = index;
+                openShards(directory, index, readers, readerOf);
             } else {
                 throw new CheckpointException(directory, "has neither " + SINGLE_FILE + " nor " + INDEX);
             }

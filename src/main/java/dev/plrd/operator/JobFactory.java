@@ -86,6 +86,12 @@ public class JobFactory {
         if (stage.credentials().contains(Credentials.BASE) && spec.base.credentialsSecret != null) {
             envFrom.add(secretEnv(spec.base.credentialsSecret));
         }
+        String baseClaim = Workspace.baseClaim(spec.base.uri);
+        if (stage.credentials().contains(Credentials.BASE) && baseClaim != null) {
+            volumes.add(new VolumeBuilder().withName("base").withNewPersistentVolumeClaim().withClaimName(baseClaim)
+                    .withReadOnly(true).endPersistentVolumeClaim().build());
+            mounts.add(mount("base", Workspace.BASE_MOUNT, true));
+        }
         if (stage.credentials().contains(Credentials.DATA) && spec.training.credentialsSecret != null) {
             envFrom.add(secretEnv(spec.training.credentialsSecret));
         }

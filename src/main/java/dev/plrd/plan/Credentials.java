@@ -1,8 +1,8 @@
 package dev.plrd.plan;
 
-/** Which of the family's secrets a stage needs, so that each stage sees only those. */
+/** Which of the family's secrets and volumes a stage needs, so that each stage sees only those. */
 public enum Credentials {
-    /** base.credentialsSecret: reading the base model. */
+    /** The stage reads the base model: base.credentialsSecret, and the claim of a pvc:// base. */
     BASE,
     /** training.credentialsSecret: reading datasets. */
     DATA,

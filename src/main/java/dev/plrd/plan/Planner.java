@@ -47,7 +47,7 @@ public final class Planner {
         for (MemberSpec member : spec.members) {
             String m = member.name;
             boolean first = previousTrain == null;
-            String parentModel = first ? baseUri : Workspace.trained(previousTrain.member());
+            String parentModel = first ? Workspace.baseLocation(baseUri) : Workspace.trained(previousTrain.member());
             String parentId = first ? baseId : previousTrain.fingerprint();
 
             List<String> decomposeArgs = new ArrayList<>(List.of("decompose", "--from", parentModel,

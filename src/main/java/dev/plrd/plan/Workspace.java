@@ -38,6 +38,29 @@ public final class Workspace {
         return ROOT + "/base/" + stage + ".json";
     }
 
+    /** Where a base model on a PersistentVolumeClaim ({@code pvc://claim/path}) is mounted, read-only. */
+    public static final String BASE_MOUNT = "/mnt/base";
+
+    /** The claim of a {@code pvc://claim/path} base, or null for any other URI. */
+    public static String baseClaim(String baseUri) {
+        if (!baseUri.startsWith("pvc://")) {
+            return null;
+        }
+        String rest = baseUri.substring("pvc://".length());
+        int slash = rest.indexOf('/');
+        return slash < 0 ? rest : rest.substring(0, slash);
+    }
+
+    /** How a stage pod reaches the base: a PVC base is read where its claim is mounted, anything else by URI. */
+    public static String baseLocation(String baseUri) {
+        String claim = baseClaim(baseUri);
+        if (claim == null) {
+            return baseUri;
+        }
+        String path = baseUri.substring("pvc://".length() + claim.length());
+        return BASE_MOUNT + (path.isEmpty() ? "" : path);
+    }
+
     /** Downloads of remote models and datasets, so that later stages and attempts do not fetch again. */
     public static String cache() {
         return ROOT + "/cache";

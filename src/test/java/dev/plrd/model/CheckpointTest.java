@@ -81,6 +81,16 @@ class CheckpointTest {
     }
 
     @Test
+    void aSingleFileWinsOverAnIndexLikeInTransformers() throws IOException {
+        Path checkpoint = writeTiny(dir.resolve("c"), TinyModels.tiny(), DType.F32, 1000);
+        Path single = writeTiny(dir.resolve("single"), TinyModels.tiny(), DType.BF16, Long.MAX_VALUE);
+        Files.move(single.resolve("model.safetensors"), checkpoint.resolve("model.safetensors"));
+        try (Checkpoint opened = Checkpoint.open(checkpoint)) {
+            assertThat(opened.tensors()).allMatch(t -> t.dtype() == DType.BF16);
+        }
+    }
+
+    @Test
     void missingOrNonDirectory() throws IOException {
         Path absent = dir.resolve("absent");
         assertThatThrownBy(() -> Checkpoint.open(absent)).isInstanceOf(CheckpointException.class).hasMessage(absent + ": does not exist");

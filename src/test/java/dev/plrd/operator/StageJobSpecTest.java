@@ -112,6 +112,31 @@ class StageJobSpecTest extends OperatorTestSupport {
     }
 
     @Test
+    void aBaseOnAClaimIsMountedReadOnlyWhereTheBaseIsRead() {
+        String ns = "jobspec-pvc";
+        scripts.put("m5b/train", FakeJobController.Script.of(runForever()));
+        fake(client, ns);
+        ModelFamily family = Families.threeMembers("fam", ns);
+        family.getSpec().base.uri = "pvc://models/mistral-7b";
+        client.resource(family).create();
+        eventually(() -> assertThat(stage(get(client, ns, "fam"), "m5b", StageName.TRAIN).phase)
+                .isEqualTo(StagePhase.Running));
+        ModelFamily mf = get(client, ns, "fam");
+        var decompose = client.batch().v1().jobs().inNamespace(ns)
+                .withName(stage(mf, "m5b", StageName.DECOMPOSE).jobName).get().getSpec().getTemplate().getSpec();
+        assertThat(decompose.getVolumes()).filteredOn(v -> "base".equals(v.getName())).singleElement().satisfies(v -> {
+            assertThat(v.getPersistentVolumeClaim().getClaimName()).isEqualTo("models");
+            assertThat(v.getPersistentVolumeClaim().getReadOnly()).isTrue();
+        });
+        assertThat(decompose.getContainers().get(0).getVolumeMounts())
+                .anySatisfy(m -> assertThat(m.getMountPath()).isEqualTo("/mnt/base"));
+        assertThat(decompose.getContainers().get(0).getArgs()).containsSequence("--from", "/mnt/base/mistral-7b");
+        var train = client.batch().v1().jobs().inNamespace(ns)
+                .withName(stage(mf, "m5b", StageName.TRAIN).jobName).get().getSpec().getTemplate().getSpec();
+        assertThat(train.getVolumes()).noneSatisfy(v -> assertThat(v.getName()).isEqualTo("base"));
+    }
+
+    @Test
     void publishJobMountsTheRegistryCredentialsOnly() {
         String ns = "jobspec-publish";
         scripts.put("m5b/publish", FakeJobController.Script.of(runForever()));
