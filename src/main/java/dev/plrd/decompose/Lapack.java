@@ -8,7 +8,8 @@ import org.bytedeco.openblas.global.openblas_full;
  * goes through this class.
  *
  * <p>There is deliberately no pure-Java fallback: one is 17-70x slower (NUMERICS.md), so a missing native
- * library is an error, not a silent slowdown.
+ * library is an error, not a silent slowdown. Calls are serialized: each may use every processor, and OpenBLAS's
+ * thread count is global state.
  */
 public final class Lapack {
     private static final int PROCESSORS = Runtime.getRuntime().availableProcessors();
@@ -39,7 +40,7 @@ public final class Lapack {
     private static String load() {
         try {
             Loader.load(openblas_full.class);
-        } catch (UnsatisfiedLinkError | RuntimeException e) {
+        } catch (LinkageError | RuntimeException e) {
             throw new IllegalStateException("cannot load the OpenBLAS native library bundled by org.bytedeco:openblas for platform "
                     + Loader.getPlatform() + " (is the linux-x86_64 classifier jar on the classpath?); the decomposition "
                     + "kernels have no pure-Java fallback: " + e, e);
@@ -50,10 +51,11 @@ public final class Lapack {
     }
 
     /**
-     * One thread per processor this JVM may use for the full SVD: more threads than cores spin against each other
-     * and slowed BLAS 2-20x under contention (NUMERICS.md section 2). The k x k work between the device products of
-     * the other kernels runs on one thread: after a multi-threaded call OpenBLAS's workers spin (for up to about
-     * 75 ms) and took the cores from DJL's next product, which ran up to twice as long.
+     * One thread per processor this JVM may use: more threads than cores spin against each other and slowed BLAS
+     * 2-20x under contention (NUMERICS.md section 2). The Cholesky factor and its inverse, which sit between two
+     * device products in every iteration of the randomized SVD, run on one thread: after a multi-threaded call
+     * OpenBLAS's workers keep spinning (up to about 75 ms) and took the cores from DJL's next product, which ran up
+     * to twice as long.
      */
     private static void useThreads(int count) {
         if (openblas_full.openblas_get_num_threads() != count) {
@@ -73,16 +75,6 @@ public final class Lapack {
         int info = openblas_full.LAPACKE_sgesdd(openblas_full.LAPACK_COL_MAJOR, (byte) jobz, m, n, a, m, s,
                 vectors ? u : new float[1], vectors ? m : 1, vectors ? vt : new float[1], vectors ? n : 1);
         check("sgesdd", info, m + " x " + n);
-    }
-
-    /** dgesdd on a row-major square k x k matrix, destroyed; jobz 'S' fills u and vt (row-major), 'N' values only. */
-    static synchronized void dgesdd(char jobz, int k, double[] a, double[] s, double[] u, double[] vt) {
-        implementation();
-        useThreads(PROCESSORS);
-        boolean vectors = jobz == 'S';
-        int info = openblas_full.LAPACKE_dgesdd(openblas_full.LAPACK_ROW_MAJOR, (byte) jobz, k, k, a, k, s,
-                vectors ? u : new double[1], vectors ? k : 1, vectors ? vt : new double[1], vectors ? k : 1);
-        check("dgesdd", info, k + " x " + k);
     }
 
     /**
@@ -116,18 +108,21 @@ public final class Lapack {
                 k + " x " + k);
     }
 
-    /** Eigenvalues (ascending, into w) and eigenvectors (the columns of a, row-major) of a symmetric k x k matrix. */
-    static synchronized void dsyevd(int k, double[] a, double[] w) {
+    /**
+     * Eigenvalues (ascending, into w) of a symmetric k x k matrix, destroyed; with jobz 'V' also the eigenvectors,
+     * as the columns of a (row-major), with 'N' values only.
+     */
+    static synchronized void dsyevd(char jobz, int k, double[] a, double[] w) {
         implementation();
         useThreads(PROCESSORS);
-        check("dsyevd", openblas_full.LAPACKE_dsyevd(openblas_full.LAPACK_ROW_MAJOR, (byte) 'V', (byte) 'U', k, a, k, w),
+        check("dsyevd", openblas_full.LAPACKE_dsyevd(openblas_full.LAPACK_ROW_MAJOR, (byte) jobz, (byte) 'U', k, a, k, w),
                 k + " x " + k);
     }
 
     /** c = op(a) op(b), all row-major; op(a) is m x kk, op(b) is kk x n. */
     static synchronized void dgemm(boolean transA, boolean transB, int m, int n, int kk, double[] a, double[] b, double[] c) {
         implementation();
-        useThreads(1);
+        useThreads(PROCESSORS);
         openblas_full.cblas_dgemm(openblas_full.CblasRowMajor,
                 transA ? openblas_full.CblasTrans : openblas_full.CblasNoTrans,
                 transB ? openblas_full.CblasTrans : openblas_full.CblasNoTrans,
@@ -139,7 +134,8 @@ public final class Lapack {
             throw new IllegalStateException("LAPACK " + routine + " rejected argument " + (-info) + " for a " + shape + " matrix");
         }
         if (info > 0) {
-            throw new ArithmeticException("LAPACK " + routine + " did not converge on a " + shape + " matrix (info " + info + ")");
+            throw new ArithmeticException("LAPACK " + routine + " failed on a " + shape + " matrix (info " + info
+                    + ": no convergence, or a singular matrix)");
         }
     }
 }

@@ -1,5 +1,7 @@
 package dev.plrd.decompose;
 
+import java.util.Arrays;
+
 /**
  * A small dense float64 matrix on the CPU, row-major: the k x k (k = rank + oversampling, or the rank) side of
  * the kernels, where LAPACK factorizes. Large operands stay on the device ({@link Tensors}).
@@ -14,14 +16,6 @@ record SmallMatrix(int rows, int cols, double[] data) {
         if ((long) rows * cols != data.length) {
             throw new IllegalArgumentException(rows + " x " + cols + " needs " + (long) rows * cols + " values, got " + data.length);
         }
-    }
-
-    static SmallMatrix diagonal(double[] d) {
-        double[] m = new double[d.length * d.length];
-        for (int i = 0; i < d.length; i++) {
-            m[i * d.length + i] = d[i];
-        }
-        return new SmallMatrix(d.length, d.length, m);
     }
 
     float[] toFloat() {
@@ -64,16 +58,6 @@ record SmallMatrix(int rows, int cols, double[] data) {
         return new SmallMatrix(m, n, c);
     }
 
-    SmallMatrix transpose() {
-        double[] t = new double[data.length];
-        for (int i = 0; i < rows; i++) {
-            for (int j = 0; j < cols; j++) {
-                t[j * rows + i] = data[i * cols + j];
-            }
-        }
-        return new SmallMatrix(cols, rows, t);
-    }
-
     /** The first count columns. */
     SmallMatrix leadingColumns(int count) {
         double[] c = new double[rows * count];
@@ -100,6 +84,17 @@ record SmallMatrix(int rows, int cols, double[] data) {
             t += get(i, i);
         }
         return t;
+    }
+
+    /** The largest column sum of absolute values. */
+    double norm1() {
+        double[] sums = new double[cols];
+        for (int i = 0; i < rows; i++) {
+            for (int j = 0; j < cols; j++) {
+                sums[j] += Math.abs(data[i * cols + j]);
+            }
+        }
+        return Arrays.stream(sums).max().orElse(0);
     }
 
     /** Frobenius inner product sum_ij this_ij other_ij. */
@@ -130,7 +125,7 @@ record SmallMatrix(int rows, int cols, double[] data) {
             }
             if (Lapack.dpotrf(rows, r)) {
                 for (int i = 1; i < rows; i++) {
-                    java.util.Arrays.fill(r, i * cols, i * cols + i, 0.0);
+                    Arrays.fill(r, i * cols, i * cols + i, 0.0);
                 }
                 return new SmallMatrix(rows, cols, r);
             }
@@ -150,7 +145,7 @@ record SmallMatrix(int rows, int cols, double[] data) {
         int k = rows;
         double[] vectors = data.clone();
         double[] ascending = new double[k];
-        Lapack.dsyevd(k, vectors, ascending);
+        Lapack.dsyevd('V', k, vectors, ascending);
         double[] values = new double[k];
         double[] sorted = new double[k * k];
         for (int j = 0; j < k; j++) {
@@ -162,26 +157,17 @@ record SmallMatrix(int rows, int cols, double[] data) {
         return new Eigen(values, new SmallMatrix(k, k, sorted));
     }
 
-    /** Singular value decomposition of this square matrix, this = u diag(s) vt, largest first. */
-    Svd svd() {
-        int k = rows;
-        double[] s = new double[k];
-        double[] u = new double[k * k];
-        double[] vt = new double[k * k];
-        Lapack.dgesdd('S', k, data.clone(), s, u, vt);
-        return new Svd(s, new SmallMatrix(k, k, u), new SmallMatrix(k, k, vt));
-    }
-
-    /** Singular values of this square matrix, largest first. */
-    double[] singularValues() {
-        double[] s = new double[rows];
-        Lapack.dgesdd('N', rows, data.clone(), s, null, null);
-        return s;
+    /** Eigenvalues of this symmetric matrix, largest first. */
+    double[] symmetricEigenvalues() {
+        double[] ascending = new double[rows];
+        Lapack.dsyevd('N', rows, data.clone(), ascending);
+        double[] values = new double[rows];
+        for (int j = 0; j < rows; j++) {
+            values[j] = ascending[rows - 1 - j];
+        }
+        return values;
     }
 
     record Eigen(double[] values, SmallMatrix vectors) {
-    }
-
-    record Svd(double[] s, SmallMatrix u, SmallMatrix vt) {
     }
 }

@@ -11,6 +11,7 @@ import java.util.Arrays;
 import java.util.List;
 import java.util.Random;
 import java.util.function.Supplier;
+import java.util.stream.Collectors;
 import org.bytedeco.openblas.global.openblas_full;
 import org.junit.jupiter.api.MethodOrderer;
 import org.junit.jupiter.api.Order;
@@ -21,10 +22,10 @@ import org.junit.jupiter.api.TestMethodOrder;
 /**
  * Figures for the decomposition kernels at rank 1024 (run by `make bench`; no assertions). Inputs are float32
  * W = U diag(s) V^T with Haar-random U, V and s_i = (i + 1)^-0.5, the slowly decaying "LLM-like" spectrum of
- * NUMERICS.md, so every error has a known optimum. Times are wall-clock medians of 3 runs, or of 1 run where one
- * takes over 20 s ("1x"). Before each figure the bench waits (up to 2 minutes) until other processes use under 0.15
- * cores, and each line ends with the CPU other processes used while it ran: BLAS threads spin, and under
- * contention timings degrade 2-30x.
+ * NUMERICS.md, so every error has a known optimum. Times are wall-clock medians of 3 runs (the runs follow in
+ * parentheses; "1x" marks a single run); figures that are compared are timed interleaved. Before each group the
+ * bench waits (up to 2 minutes) until other processes use under 0.15 cores, and each line ends with the CPU other
+ * processes used while it ran: BLAS threads spin, and under contention timings degrade 2-30x.
  */
 @Tag("bench")
 @TestMethodOrder(MethodOrderer.OrderAnnotation.class)
@@ -42,22 +43,23 @@ class DecompositionBench {
         float[] b = TestMatrices.gaussian(n, n, 2).data();
         float[] c = new float[n * n];
         double flop = 2.0 * n * n * n;
-        Timing blas = time(() -> {
+        Timing blas = time(List.of(() -> {
+            allThreads();
             openblas_full.cblas_sgemm(openblas_full.CblasRowMajor, openblas_full.CblasNoTrans, openblas_full.CblasNoTrans,
                     n, n, n, 1f, a, n, b, n, 0f, c, n);
             return null;
-        });
+        }), 3).get(0);
         line("sgemm 4096^3, OpenBLAS", blas, String.format("%.0f GFLOP/s", flop / blas.seconds / 1e9));
         try (NDManager manager = NDManager.newBaseManager()) {
             NDArray x = manager.create(a, new Shape(n, n));
             NDArray y = manager.create(b, new Shape(n, n));
             x.matMul(y).close();  // warm-up: the first product also starts the engine's thread pool
-            Timing djl = time(() -> {
+            Timing djl = time(List.of(() -> {
                 try (NDArray z = x.matMul(y)) {
                     z.toFloatArray();  // waits for the device
                 }
                 return null;
-            });
+            }), 3).get(0);
             line("sgemm 4096^3, DJL on " + manager.getDevice(), djl, String.format("%.0f GFLOP/s (incl. copy out)", flop / djl.seconds / 1e9));
         }
     }
@@ -79,35 +81,40 @@ class DecompositionBench {
         double[] s = TestMatrices.powerLaw(Math.min(rows, cols), 1, 0.5);
         double optimal = TestMatrices.optimalError(s, RANK);
         Matrix w = withSpectrum(rows, cols, s, 3);
+        for (int i = 0; i < 2; i++) {  // warm-up (JIT, heap and allocator growth): the first two runs were 20-30% slower
+            RandomizedSvd.truncate(w, RANK, Split.BALANCED, RandomizedSvd.Settings.DEFAULT);
+        }
 
-        Timing exact = time(() -> ExactSvd.truncate(w, RANK, Split.BALANCED));
+        // interleaved, so that a slow spell of the machine hits all three alike
+        List<Timing> main = time(List.of(
+                () -> ExactSvd.truncate(w, RANK, Split.BALANCED),
+                () -> {
+                    // as a caller would without care: the row-major array handed over as it is (column-major W^T)
+                    int m = cols;
+                    int n = rows;
+                    int k = Math.min(m, n);
+                    float[] copy = w.data().clone();
+                    allThreads();
+                    check(openblas_full.LAPACKE_sgesdd(openblas_full.LAPACK_COL_MAJOR, (byte) 'S', m, n, copy, m,
+                            new float[k], new float[m * k], m, new float[k * n], k));
+                    return null;
+                },
+                () -> RandomizedSvd.truncate(w, RANK, Split.BALANCED, RandomizedSvd.Settings.DEFAULT)), 3);
+        Timing exact = main.get(0);
+        Timing lapack = main.get(1);
+        Timing randomized = main.get(2);
         Factors exactFactors = (Factors) exact.result;
-        line("exact " + shape + " r=" + RANK, exact, error(exactFactors.relativeError(), optimal));
-
-        Timing lapack = time(() -> {
-            // as a caller would without care: the row-major array handed over as it is (column-major W^T)
-            int m = cols;
-            int n = rows;
-            int k = Math.min(m, n);
-            float[] copy = w.data().clone();
-            int info = openblas_full.LAPACKE_sgesdd(openblas_full.LAPACK_COL_MAJOR, (byte) 'S', m, n, copy, m,
-                    new float[k], new float[m * k], m, new float[k * n], k);
-            if (info != 0) {
-                throw new IllegalStateException("sgesdd info " + info);
-            }
-            return null;
-        });
-        line("sgesdd direct " + shape + " (as stored)", lapack, String.format("exact/direct = %.2f", exact.seconds / lapack.seconds));
-
-        Timing randomized = time(() -> RandomizedSvd.truncate(w, RANK, Split.BALANCED, RandomizedSvd.Settings.DEFAULT));
         Factors rf = (Factors) randomized.result;
+        line("exact " + shape + " r=" + RANK, exact, error(exactFactors.relativeError(), optimal));
+        line("sgesdd direct " + shape + " (as stored)", lapack, String.format("exact/direct = %.2f", exact.seconds / lapack.seconds));
         line("randomized " + shape + " r=" + RANK + " " + settings(RandomizedSvd.Settings.DEFAULT), randomized,
-                error(rf.relativeError(), optimal) + String.format(", %.2fx faster than exact, reported error %s direct %.6f",
-                        exact.seconds / randomized.seconds, "vs", directError(w, rf)));
-        for (RandomizedSvd.Settings settings : List.of(new RandomizedSvd.Settings(10, 2, 1), new RandomizedSvd.Settings(10, 3, 1),
-                new RandomizedSvd.Settings(10, 4, 1), new RandomizedSvd.Settings(100, 2, 1), new RandomizedSvd.Settings(100, 3, 1),
-                new RandomizedSvd.Settings(200, 2, 1), new RandomizedSvd.Settings(200, 3, 1))) {
-            Timing t = time(() -> RandomizedSvd.truncate(w, RANK, Split.BALANCED, settings), 1);
+                error(rf.relativeError(), optimal) + String.format(", %.2fx faster than exact; A B formed: error %.6f",
+                        exact.seconds / randomized.seconds, directError(w, rf)));
+        long seed = RandomizedSvd.Settings.DEFAULT.seed();
+        for (RandomizedSvd.Settings settings : List.of(new RandomizedSvd.Settings(10, 2, seed),
+                new RandomizedSvd.Settings(10, 3, seed), new RandomizedSvd.Settings(100, 3, seed),
+                new RandomizedSvd.Settings(10, 4, seed), new RandomizedSvd.Settings(10, 5, seed))) {
+            Timing t = time(List.of(() -> RandomizedSvd.truncate(w, RANK, Split.BALANCED, settings)), 1).get(0);
             line("  randomized " + shape + " r=" + RANK + " " + settings(settings), t,
                     error(((Factors) t.result).relativeError(), optimal) + String.format(", %.2fx faster than exact", exact.seconds / t.seconds));
         }
@@ -115,8 +122,10 @@ class DecompositionBench {
         if (retruncation) {
             Matrix a = exactFactors.a();
             Matrix b = exactFactors.b();
-            Timing progressive = time(() -> Retruncation.truncate(a, b, NEW_RANK, Split.BALANCED));
-            Timing direct = time(() -> ExactSvd.truncate(multiply(a, b), NEW_RANK, Split.BALANCED));
+            List<Timing> pair = time(List.of(() -> Retruncation.truncate(a, b, NEW_RANK, Split.BALANCED),
+                    () -> ExactSvd.truncate(multiply(a, b), NEW_RANK, Split.BALANCED)), 3);
+            Timing progressive = pair.get(0);
+            Timing direct = pair.get(1);
             Factors p = (Factors) progressive.result;
             Factors d = (Factors) direct.result;
             double optimalNew = TestMatrices.optimalError(Arrays.copyOf(s, RANK), NEW_RANK);
@@ -154,6 +163,7 @@ class DecompositionBench {
 
     private static Matrix multiply(Matrix a, Matrix b) {
         float[] c = new float[a.rows() * b.cols()];
+        allThreads();
         openblas_full.cblas_sgemm(openblas_full.CblasRowMajor, openblas_full.CblasNoTrans, openblas_full.CblasNoTrans,
                 a.rows(), b.cols(), a.cols(), 1f, a.data(), a.cols(), b.data(), b.cols(), 0f, c, b.cols());
         return new Matrix(a.rows(), b.cols(), c);
@@ -175,6 +185,7 @@ class DecompositionBench {
         }
         // column-major W^T (cols x rows) = (V S) U^T is row-major W
         float[] w = new float[rows * cols];
+        allThreads();
         openblas_full.cblas_sgemm(openblas_full.CblasColMajor, openblas_full.CblasNoTrans, openblas_full.CblasTrans,
                 cols, rows, p, 1f, v, cols, u, rows, 0f, w, cols);
         return new Matrix(rows, cols, w);
@@ -187,9 +198,15 @@ class DecompositionBench {
             q[i] = (float) random.nextGaussian();
         }
         float[] tau = new float[cols];
+        allThreads();
         check(openblas_full.LAPACKE_sgeqrf(openblas_full.LAPACK_COL_MAJOR, rows, cols, q, rows, tau));
         check(openblas_full.LAPACKE_sorgqr(openblas_full.LAPACK_COL_MAJOR, rows, cols, cols, q, rows, tau));
         return q;
+    }
+
+    /** Direct OpenBLAS calls here run on every processor (Lapack switches the count for its own calls). */
+    private static void allThreads() {
+        openblas_full.openblas_set_num_threads(Runtime.getRuntime().availableProcessors());
     }
 
     private static void check(int info) {
@@ -199,33 +216,43 @@ class DecompositionBench {
     }
 
     private static void line(String what, Timing t, String detail) {
-        System.out.printf("%-52s %8.3f s %-4s %s  [others %.2f cores]%n", what, t.seconds, t.runs == 1 ? "(1x)" : "", detail, t.otherCores);
+        System.out.printf("%-50s %7.3f s %-24s %s  [others %.2f cores]%n", what, t.seconds,
+                t.runs.size() == 1 ? "(1x)" : t.runs.stream().map(r -> String.format("%.2f", r)).collect(Collectors.joining(" ", "(", ")")),
+                detail, t.otherCores);
     }
 
-    private record Timing(double seconds, int runs, double otherCores, Object result) {
+    /** The median of the runs, the runs in order, and the CPU other processes used meanwhile. */
+    private record Timing(double seconds, List<Double> runs, double otherCores, Object result) {
     }
 
-    private static Timing time(Supplier<?> work) {
-        return time(work, 3);
-    }
-
-    /** Median wall time of up to maxRuns runs (a single one when it takes over 20 s). */
-    private static Timing time(Supplier<?> work, int maxRuns) {
+    /**
+     * Runs the works in turn, rounds times over (fewer when a round takes over 2 minutes), and returns for each the median
+     * wall time, its runs, and the CPU other processes used meanwhile.
+     */
+    private static List<Timing> time(List<Supplier<?>> works, int rounds) {
         awaitQuiet();
         CpuSample before = CpuSample.now();
-        List<Double> seconds = new ArrayList<>();
-        Object result = null;
-        for (int run = 0; run < maxRuns; run++) {
-            long start = System.nanoTime();
-            result = work.get();
-            seconds.add((System.nanoTime() - start) / 1e9);
-            if (seconds.get(0) > 20) {
+        List<List<Double>> seconds = new ArrayList<>();
+        Object[] results = new Object[works.size()];
+        works.forEach(w -> seconds.add(new ArrayList<>()));
+        for (int round = 0; round < rounds; round++) {
+            long roundStart = System.nanoTime();
+            for (int i = 0; i < works.size(); i++) {
+                long start = System.nanoTime();
+                results[i] = works.get(i).get();
+                seconds.get(i).add((System.nanoTime() - start) / 1e9);
+            }
+            if ((System.nanoTime() - roundStart) / 1e9 > 120) {
                 break;
             }
         }
         double others = CpuSample.now().otherCoresSince(before);
-        List<Double> sorted = seconds.stream().sorted().toList();
-        return new Timing(sorted.get(sorted.size() / 2), sorted.size(), others, result);
+        List<Timing> timings = new ArrayList<>();
+        for (int i = 0; i < works.size(); i++) {
+            List<Double> sorted = seconds.get(i).stream().sorted().toList();
+            timings.add(new Timing(sorted.get(sorted.size() / 2), seconds.get(i), others, results[i]));
+        }
+        return timings;
     }
 
     private static void awaitQuiet() {
