@@ -1,0 +1,41 @@
+package dev.plrd.data;
+
+import java.nio.file.Path;
+import java.util.Locale;
+import java.util.Optional;
+
+/** How a text file holds documents: the whole file is one ({@code .txt}), or one JSON object per line ({@code .jsonl}). */
+public enum TextFormat {
+    TEXT(".txt"), JSONL(".jsonl");
+
+    private final String extension;
+
+    TextFormat(String extension) {
+        this.extension = extension;
+    }
+
+    public String extension() {
+        return extension;
+    }
+
+    /** The format a file's extension names, if any. */
+    public static Optional<TextFormat> ofFile(Path file) {
+        String name = file.getFileName().toString().toLowerCase(Locale.ROOT);
+        for (TextFormat f : values()) {
+            if (name.endsWith(f.extension)) {
+                return Optional.of(f);
+            }
+        }
+        return Optional.empty();
+    }
+
+    /** {@code text} or {@code jsonl}; {@code auto} (by extension) is an empty result. */
+    public static Optional<TextFormat> parse(String cli) {
+        return switch (cli) {
+            case "auto" -> Optional.empty();
+            case "text" -> Optional.of(TEXT);
+            case "jsonl" -> Optional.of(JSONL);
+            default -> throw new IllegalArgumentException("unknown format '" + cli + "': expected auto, text or jsonl");
+        };
+    }
+}
