@@ -16,7 +16,7 @@ class PureCodeTest {
             "jakarta.", "io.micrometer", "dev.plrd.operator", "dev.plrd.cli");
 
     @ParameterizedTest
-    @ValueSource(strings = {"plan", "model", "decompose"})
+    @ValueSource(strings = {"plan", "model", "decompose", "data", "train", "evaluate"})
     void pureImportsNoFramework(String pkg) throws IOException {
         Path dir = Path.of("src/main/java/dev/plrd", pkg);
         if (!Files.isDirectory(dir)) {

@@ -22,6 +22,10 @@ public class StageOutputs {
     public Double perplexity;
     public Double parentPerplexity;
     public Long tokens;
+    /** Training throughput of the last attempt. */
+    public Double tokensPerSecond;
+    /** What an evaluation measured on (data, split, tokens, seed, sequence length), so that a parent's result is only reused for the same measurement. */
+    public String evaluation;
     public String digest;
     public Double seconds;
 }

@@ -48,7 +48,7 @@ public class TrainingSpec {
     @JsonPropertyDescription("Checkpoint interval in tokens; training resumes from the last one after preemption.")
     public String checkpointEveryTokens;
 
-    @JsonPropertyDescription("Numeric precision on GPU; Mixed (bfloat16 compute, float32 master weights) when absent.")
+    @JsonPropertyDescription("Numeric precision on GPU; Mixed (float16 compute, float32 master weights, loss scaling) when absent.")
     public Precision precision;
 
     @Size(max = 253)

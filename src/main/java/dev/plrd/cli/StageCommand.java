@@ -31,6 +31,10 @@ abstract class StageCommand implements Callable<Integer> {
             System.err.println("error: " + e.getMessage());
             StageResult.failure("InvalidInput", e.getMessage(), result, report);
             return WorkerContract.EXIT_INVALID_INPUT;
+        } catch (GateFailed e) {
+            System.err.println("error: " + e.getMessage());
+            StageResult.failure("EvaluationGateFailed", e.getMessage(), result, report);
+            return WorkerContract.EXIT_GATE_FAILED;
         } catch (Exception e) {
             String message = e instanceof UncheckedIOException u ? u.getCause().toString() : e.toString();
             System.err.println("error: " + message);
@@ -48,6 +52,13 @@ abstract class StageCommand implements Callable<Integer> {
 
         InvalidInput(String message, Throwable cause) {
             super(message, cause);
+        }
+    }
+
+    /** The member is worse than the evaluation gate allows: final, like invalid input. */
+    static final class GateFailed extends Exception {
+        GateFailed(String message) {
+            super(message);
         }
     }
 

@@ -1,5 +1,6 @@
 package dev.plrd.data;
 
+import dev.plrd.model.AtomicFiles;
 import java.io.Closeable;
 import java.io.IOException;
 import java.nio.ByteBuffer;
@@ -49,7 +50,8 @@ final class ShardWriter implements Closeable {
         if (shardTokens <= 0) {
             throw new IllegalArgumentException("tokens per shard must be positive, got " + shardTokens);
         }
-        return new ShardWriter(target, DataFiles.createTempSibling(target), vocabSize, eosId, shardTokens);
+        Files.createDirectories(target.toAbsolutePath().getParent());
+        return new ShardWriter(target, AtomicFiles.createTempDirectory(target), vocabSize, eosId, shardTokens);
     }
 
     void write(long[] ids) throws IOException {
@@ -94,8 +96,8 @@ final class ShardWriter implements Closeable {
             }
             json.force(true);
         }
-        DataFiles.sync(temp);
-        DataFiles.publish(temp, target);
+        AtomicFiles.syncDirectory(temp);
+        AtomicFiles.moveAtomically(temp, target);
         committed = true;
         Path placed = target.toAbsolutePath();
         return new DatasetManifest(dtype, vocabSize, tokens, manifest.eosId(), written.stream()
@@ -138,7 +140,7 @@ final class ShardWriter implements Closeable {
             channel = null;
         }
         if (!committed) {
-            DataFiles.deleteTree(temp);
+            AtomicFiles.deleteRecursively(temp);
         }
     }
 }

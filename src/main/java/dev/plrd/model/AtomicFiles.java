@@ -20,7 +20,7 @@ import java.util.stream.Stream;
  * {@code Files.createTempFile}, which would make the final checkpoint readable by its owner only
  * and so unreadable by a stage pod running as another user.
  */
-final class AtomicFiles {
+public final class AtomicFiles {
     private static final SecureRandom RANDOM = new SecureRandom();
 
     private AtomicFiles() {
@@ -36,12 +36,12 @@ final class AtomicFiles {
         return Files.createFile(sibling(target, "tmp"));
     }
 
-    static Path createTempDirectory(Path target) throws IOException {
+    public static Path createTempDirectory(Path target) throws IOException {
         return Files.createDirectory(sibling(target, "tmp"));
     }
 
     /** Renames in one step, replacing a file target, and syncs the directory so that the rename survives a crash. */
-    static void moveAtomically(Path source, Path target) throws IOException {
+    public static void moveAtomically(Path source, Path target) throws IOException {
         Files.move(source, target, StandardCopyOption.ATOMIC_MOVE);
         syncDirectory(target.toAbsolutePath().getParent());
     }
@@ -72,7 +72,7 @@ final class AtomicFiles {
     }
 
     /** Writes a small file (JSON) under its real name only once it is complete and on disk. */
-    static void writeAtomically(Path target, byte[] content) throws IOException {
+    public static void writeAtomically(Path target, byte[] content) throws IOException {
         Path temp = createTempFile(target);
         try {
             try (FileChannel channel = FileChannel.open(temp, StandardOpenOption.WRITE)) {
@@ -88,14 +88,14 @@ final class AtomicFiles {
         }
     }
 
-    static void syncDirectory(Path directory) throws IOException {
+    public static void syncDirectory(Path directory) throws IOException {
         try (FileChannel channel = FileChannel.open(directory, StandardOpenOption.READ)) {
             channel.force(true);
         }
     }
 
     /** Deletes a tree without following links, children first. */
-    static void deleteRecursively(Path root) throws IOException {
+    public static void deleteRecursively(Path root) throws IOException {
         if (!Files.exists(root, LinkOption.NOFOLLOW_LINKS)) {
             return;
         }

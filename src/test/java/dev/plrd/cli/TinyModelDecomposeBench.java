@@ -2,6 +2,7 @@ package dev.plrd.cli;
 
 import dev.plrd.model.Preset;
 import dev.plrd.model.RandomInit;
+import dev.plrd.testing.JavaProcess;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -38,40 +39,16 @@ class TinyModelDecomposeBench {
     }
 
     private void run(String what, Object... args) throws IOException, InterruptedException {
-        List<String> command = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
-                "-cp", System.getProperty("surefire.test.class.path", System.getProperty("java.class.path")),
-                "-Dai.djl.offline=true", "-DDJL_CACHE_DIR=" + System.getProperty("DJL_CACHE_DIR"),
-                "-Dorg.bytedeco.javacpp.cachedir=" + System.getProperty("org.bytedeco.javacpp.cachedir"),
-                Main.class.getName(), "decompose"));
-        for (Object a : args) {
-            command.add(a.toString());
-        }
+        List<Object> all = new ArrayList<>(List.of("decompose"));
+        all.addAll(List.of(args));
         Path log = dir.resolve("log.txt");
         long start = System.nanoTime();
-        Process p = new ProcessBuilder(command).redirectErrorStream(true).redirectOutput(log.toFile()).start();
-        long peakKb = 0;
-        Path status = Path.of("/proc", Long.toString(p.pid()), "status");
-        while (p.isAlive()) {
-            peakKb = Math.max(peakKb, highWaterMarkKb(status));
-            Thread.sleep(20);
-        }
+        JavaProcess p = JavaProcess.start(Main.class, log, all.toArray());
+        int exit = p.waitFor();
         double seconds = (System.nanoTime() - start) / 1e9;
         String summary = Files.readAllLines(log).stream().filter(l -> l.startsWith("decompose: ") && l.contains("->")
-                && l.contains("parameters")).findFirst().orElse("exit " + p.exitValue() + ": " + Files.readString(log));
+                && l.contains("parameters")).findFirst().orElse("exit " + exit + ": " + Files.readString(log));
         System.out.printf(Locale.ROOT, "%-45s %6.1f s wall (JVM start included), peak RSS %5.0f MiB%n  %s%n", what, seconds,
-                peakKb / 1024.0, summary);
-    }
-
-    private static long highWaterMarkKb(Path status) {
-        try {
-            for (String line : Files.readAllLines(status)) {
-                if (line.startsWith("VmHWM:")) {
-                    return Long.parseLong(line.replaceAll("[^0-9]", ""));
-                }
-            }
-        } catch (IOException | NumberFormatException e) {
-            // the process ended between the liveness check and the read
-        }
-        return 0;
+                p.peakMiB(), summary);
     }
 }

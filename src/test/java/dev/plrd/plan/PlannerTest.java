@@ -206,7 +206,7 @@ class PlannerTest {
             spec.training.learningRate = 3e-5;
             spec.training.warmupSteps = 100;
             spec.training.checkpointEveryTokens = "100M";
-            spec.training.precision = Precision.BFloat16;
+            spec.training.precision = Precision.Float32;
 
             for (String id : List.of("m1/train", "m2/train")) {
                 List<String> args = args(spec, id);
@@ -217,7 +217,7 @@ class PlannerTest {
                 assertThat(Double.parseDouble(flag(args, "--lr"))).isEqualTo(3e-5);
                 assertThat(flag(args, "--warmup")).isEqualTo("100");
                 assertThat(flag(args, "--checkpoint-every")).isEqualTo("100000000");
-                assertThat(flag(args, "--precision")).isEqualTo("bfloat16");
+                assertThat(flag(args, "--precision")).isEqualTo("float32");
             }
         }
 

@@ -1,0 +1,142 @@
+package dev.plrd.cli;
+
+import ai.djl.Device;
+import dev.plrd.api.Counts;
+import dev.plrd.api.StageOutputs;
+import dev.plrd.data.DataException;
+import dev.plrd.data.SplitName;
+import dev.plrd.data.TokenDataset;
+import dev.plrd.model.CheckpointException;
+import dev.plrd.train.ComputePrecision;
+import dev.plrd.train.LlamaModel;
+import dev.plrd.train.Trainer;
+import dev.plrd.train.TrainingPlan;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+
+@Command(name = "train", mixinStandardHelpOptions = true,
+        description = "Heal a member by continual pretraining: causal language modelling for a token budget, resumable.")
+public class TrainCommand extends StageCommand {
+    @Option(names = "--from", required = true, paramLabel = "DIR", description = "Checkpoint to train (path or file://).")
+    String from;
+
+    @Option(names = "--to", required = true, paramLabel = "DIR", description = "Where the trained checkpoint goes.")
+    Path to;
+
+    @Option(names = "--data", required = true, paramLabel = "URI",
+            description = "Token shards (a plrd tokenize directory or .bin files), or .txt/.jsonl text.")
+    String data;
+
+    @Option(names = "--tokens", required = true, paramLabel = "COUNT", description = "Token budget, e.g. 1B.")
+    String tokens;
+
+    @Option(names = "--seq-len", defaultValue = "2048", paramLabel = "N", description = "Sequence length (default: ${DEFAULT-VALUE}).")
+    int sequenceLength;
+
+    @Option(names = "--micro-batch", defaultValue = "4", paramLabel = "N", description = "Sequences per forward pass (default: ${DEFAULT-VALUE}).")
+    int microBatch;
+
+    @Option(names = "--global-batch-tokens", defaultValue = "1M", paramLabel = "COUNT",
+            description = "Tokens per optimizer step, by gradient accumulation (default: ${DEFAULT-VALUE}).")
+    String globalBatchTokens;
+
+    @Option(names = "--lr", defaultValue = "1e-4", paramLabel = "X", description = "Peak AdamW learning rate (default: ${DEFAULT-VALUE}).")
+    double learningRate;
+
+    @Option(names = "--warmup", defaultValue = "50", paramLabel = "STEPS", description = "Linear warmup steps (default: ${DEFAULT-VALUE}).")
+    int warmupSteps;
+
+    @Option(names = "--checkpoint-every", defaultValue = "50M", paramLabel = "COUNT",
+            description = "Save the training state every this many tokens (default: ${DEFAULT-VALUE}).")
+    String checkpointEvery;
+
+    @Option(names = "--precision", defaultValue = "mixed", paramLabel = "mixed|float32",
+            description = "On a GPU: mixed (float16 compute, float32 master weights) or float32; a CPU always trains in float32.")
+    String precision;
+
+    @Option(names = "--state", paramLabel = "DIR", description = "Training state directory (default: DIR of --to plus .train-state).")
+    Path state;
+
+    @Option(names = "--resume", description = "Continue from the newest state in --state, if there is one.")
+    boolean resume;
+
+    @Option(names = "--seed", defaultValue = "0", description = "Seed of the data order (default: ${DEFAULT-VALUE}).")
+    long seed;
+
+    @Option(names = "--cache", paramLabel = "DIR", description = "Where tokenised text is kept (default: $PLRD_WORKSPACE/cache/datasets, else next to --state).")
+    Path cache;
+
+    @Option(names = "--log-format", defaultValue = "text", paramLabel = "text|json", description = "Step lines as text or JSON lines (default: ${DEFAULT-VALUE}).")
+    String logFormat;
+
+    @Option(names = "--grace", defaultValue = "25", paramLabel = "SECONDS",
+            description = "How long a SIGTERM may wait for the final state save (default: ${DEFAULT-VALUE}).")
+    long graceSeconds;
+
+    @Override
+    StageOutputs run() throws Exception {
+        Path source = localDirectory("--from", from);
+        if (!Files.isDirectory(source)) {
+            throw new InvalidInput("--from " + from + ": no such checkpoint directory");
+        }
+        TrainingPlan plan = plan();
+        TrainingLog log = TrainingLog.of(logFormat);
+        Path stateDirectory = state != null ? state : to.resolveSibling(to.getFileName() + ".train-state");
+        Device device = Devices.best();
+        ComputePrecision compute = Devices.precisionFor(device, precision);
+        try (Preemption preemption = new Preemption(Duration.ofSeconds(graceSeconds));
+                LlamaModel model = load(source, device, compute);
+                TokenDataset dataset = TokenDataset.open(data, model.config().vocabSize(), source,
+                        Devices.cache(cache, stateDirectory))) {
+            System.err.printf("train: %s (%,d parameters, %s on %s) on %s%n", source, model.parameterCount(),
+                    compute.name().toLowerCase(), device, dataset.describe());
+            System.err.printf("train: %d steps of %,d tokens (%d x %d x %d), state %s%n", plan.steps(),
+                    plan.stepTokens(), plan.accumulation(), plan.microBatch(), plan.sequenceLength(), stateDirectory);
+            Trainer trainer = new Trainer(model, plan, dataset.split(SplitName.TRAIN, plan.sequenceLength()),
+                    stateDirectory);
+            Trainer.Outcome outcome = trainer.run(resume, preemption::requested, log);
+            if (outcome.stopped()) {
+                throw new IllegalStateException("stopped at step " + outcome.steps() + " of " + plan.steps()
+                        + " by SIGTERM; the state is saved and --resume continues from it");
+            }
+            model.save(to, source);
+            System.err.printf("train: %,d tokens, loss %.4f, %,.0f tokens/s, %.1f s -> %s%n", outcome.tokensSeen(),
+                    outcome.loss(), outcome.tokensPerSecond(), outcome.seconds(), to);
+            StageOutputs out = new StageOutputs();
+            out.uri = to.toAbsolutePath().toString();
+            out.parameters = model.parameterCount();
+            out.loss = round(outcome.loss(), 4);
+            out.tokens = outcome.tokensSeen();
+            out.tokensPerSecond = round(outcome.tokensPerSecond(), 1);
+            out.seconds = round(outcome.seconds(), 1);
+            return out;
+        } catch (DataException | CheckpointException e) {
+            throw new InvalidInput(e.getMessage(), e);
+        }
+    }
+
+    private TrainingPlan plan() throws InvalidInput {
+        try {
+            return new TrainingPlan(Counts.parse(tokens), sequenceLength, microBatch, Counts.parse(globalBatchTokens),
+                    learningRate, warmupSteps, Counts.parse(checkpointEvery), seed);
+        } catch (IllegalArgumentException e) {
+            throw new InvalidInput(e.getMessage(), e);
+        }
+    }
+
+    private static LlamaModel load(Path source, Device device, ComputePrecision precision) throws Exception {
+        try {
+            return LlamaModel.load(source, device, precision);
+        } catch (IllegalArgumentException e) {
+            throw new InvalidInput("--from " + source + ": " + e.getMessage(), e);
+        }
+    }
+
+    static double round(double value, int digits) {
+        double scale = Math.pow(10, digits);
+        return Math.round(value * scale) / scale;
+    }
+}
