@@ -6,35 +6,30 @@ import java.util.Locale;
 import java.util.stream.Collectors;
 
 /**
- * The number formats a model trains in: where its master weights live and what its matmuls run in. Norms,
- * softmax and the loss are float32 in every mode. On DJL 0.36, {@link LlamaModel} runs FLOAT32 only (see there).
+ * What a model's matmuls run in. The trainable weights are float32 masters in every mode, and norms, rotary
+ * embedding, the attention softmax, the residual stream and the loss stay float32 (see {@link LlamaModel}).
  */
 public enum ComputePrecision {
-    /** float32 weights and matmuls. */
-    FLOAT32(DataType.FLOAT32, DataType.FLOAT32),
-    /** float32 master weights, each cast to bfloat16 for its matmul (DJL has no autocast, so the model casts). */
-    MIXED(DataType.FLOAT32, DataType.BFLOAT16),
-    /** bfloat16 weights and matmuls: the option for when memory is short. */
-    BFLOAT16(DataType.BFLOAT16, DataType.BFLOAT16);
+    /** float32 matmuls. */
+    FLOAT32(DataType.FLOAT32),
+    /**
+     * float16 matmuls, each weight cast from its float32 master inside the graph (DJL has no autocast, so the
+     * model casts). float16 rather than bfloat16 because DJL 0.36 cannot hold a bfloat16 tensor; its narrower
+     * exponent range is why training in this mode needs loss scaling.
+     */
+    MIXED(DataType.FLOAT16);
 
-    private final DataType parameterType;
     private final DataType computeType;
 
-    ComputePrecision(DataType parameterType, DataType computeType) {
-        this.parameterType = parameterType;
+    ComputePrecision(DataType computeType) {
         this.computeType = computeType;
     }
 
-    /** {@code float32}, {@code mixed} or {@code bfloat16}, in any case. */
+    /** {@code float32} or {@code mixed}, in any case. */
     public static ComputePrecision parse(String cli) {
         return Arrays.stream(values()).filter(p -> p.cliName().equalsIgnoreCase(cli)).findFirst()
                 .orElseThrow(() -> new IllegalArgumentException("unknown compute precision '" + cli + "' (allowed: "
                         + Arrays.stream(values()).map(ComputePrecision::cliName).collect(Collectors.joining(", ")) + ")"));
-    }
-
-    /** The type of the trainable weights, and so of their gradients. */
-    public DataType parameterType() {
-        return parameterType;
     }
 
     /** The type the matmuls run in. */

@@ -6,6 +6,6 @@ import ai.djl.ndarray.NDArray;
 record DenseLinear(NDArray weight) implements Linear {
     @Override
     public NDArray forward(NDArray x) {
-        return x.matMul(weight.transpose());
+        return x.matMul(Casts.to(weight, x.getDataType()).transpose());
     }
 }

@@ -30,16 +30,31 @@ import java.util.stream.IntStream;
  * plrd ranks say. Forward only: a trainer drives autograd and the optimizer.
  *
  * <h2>Precision</h2>
- * Bytes per parameter while training with AdamW: weights + gradients + the two moments, plus for MIXED the
- * transient bfloat16 copy each matmul makes of its weight:
+ * The parameters are float32 in every {@link ComputePrecision}: they are the autograd leaves, their gradients are
+ * float32, and the optimizer updates them in place. In {@link ComputePrecision#MIXED} the forward works as PyTorch's
+ * autocast would: each linear layer casts its input and weights to float16 inside the graph ({@link Casts}) and
+ * multiplies in float16, as do the attention's two matmuls and the SwiGLU between gate/up and down. RMSNorm, the
+ * rotary embedding, the attention's scale, mask and softmax, the residual stream, the final log-softmax and the
+ * loss stay float32, and {@link #logits} and {@link #loss} return float32. {@link ComputePrecision#FLOAT32} computes
+ * all of it in float32.
+ * <p>
+ * Bytes per parameter while training with AdamW:
  * <ul>
- *   <li>{@link ComputePrecision#FLOAT32}: 4 + 4 + 8 = 16</li>
- *   <li>{@link ComputePrecision#MIXED}: 4 + 4 + 8 + 2 = 18 (float32 masters, bfloat16 matmuls)</li>
- *   <li>{@link ComputePrecision#BFLOAT16}: 2 + 2 + 4 = 8, when the optimizer keeps its moments in bfloat16 too</li>
+ *   <li>{@link ComputePrecision#FLOAT32}: 4 (weight) + 4 (gradient) + 8 (the two moments) = 16</li>
+ *   <li>{@link ComputePrecision#MIXED}: 4 (float32 master) + 4 (float32 gradient) + 8 (moments) + 2 (the float16
+ *       copy of the weight its matmul uses, which autograd keeps until the backward pass has used it) = 18</li>
  * </ul>
- * Activations come on top. Only FLOAT32 loads: DJL 0.36's PyTorch engine cannot hold a bfloat16 tensor at all
- * (its native type table stops at complex64, and creating or casting to bfloat16 aborts the JVM), and its
- * {@code toType} runs without autograd, so a cast could not sit inside the graph either.
+ * Activations come on top. In MIXED the matmul outputs and the MLP's activations are float16, half their float32
+ * size; each float32 to float16 cast, though, keeps its float32 input for the backward pass beside the float16
+ * copy, so the norm outputs, the rotated queries and keys and the attention probabilities are held in both types.
+ * <p>
+ * float16 rather than bfloat16: DJL 0.36's PyTorch engine cannot hold a bfloat16 tensor at all (its native type
+ * table stops at complex64, and creating or casting to bfloat16 aborts the JVM). float16 carries more mantissa than
+ * bfloat16 but only a 5-bit exponent: values beyond 65504 overflow to infinity and gradients below 2^-24 flush to
+ * zero. Training in MIXED therefore needs loss scaling, which the {@link Trainer} applies whenever the precision is
+ * not FLOAT32: it multiplies the loss before the backward pass, divides the float32 gradients again, and skips a
+ * step whose gradients overflowed. A float16 overflow in the forward pass no loss scale prevents; that is one
+ * reason the residual stream and the norms stay float32.
  *
  * <h2>Lifetimes</h2>
  * The parameters, the position tables and the forward's constants belong to {@link #manager()} and live until
@@ -65,8 +80,8 @@ public final class LlamaModel implements AutoCloseable {
     private final NDArray embedding;
     private final List<Layer> layers;
     private final RmsNorm finalNorm;
-    /** The embedding itself when the checkpoint ties them. */
-    private final NDArray lmHead;
+    /** Over the embedding itself when the checkpoint ties them. */
+    private final Linear head;
     private final Positions positions;
     /** 1 / sqrt(headDim), a {@link PersistentArrays#scalar}. */
     private final NDArray attentionScale;
@@ -94,7 +109,7 @@ public final class LlamaModel implements AutoCloseable {
                     linear(weights, i, Projection.DOWN));
         }).toList();
         this.finalNorm = new RmsNorm(weights.get(LlamaLayout.FINAL_NORM), eps);
-        this.lmHead = config.tieWordEmbeddings() ? embedding : weights.get(LlamaLayout.LM_HEAD);
+        this.head = new DenseLinear(config.tieWordEmbeddings() ? embedding : weights.get(LlamaLayout.LM_HEAD));
         this.positions = new Positions(manager, config.headDim(), config.ropeTheta(), options.slidingWindow());
         this.attentionScale = PersistentArrays.scalar(manager, (float) (1 / Math.sqrt(config.headDim())));
     }
@@ -115,10 +130,6 @@ public final class LlamaModel implements AutoCloseable {
 
     /** Reads every tensor the config requires (opening the checkpoint checked their names and shapes). */
     public static LlamaModel load(Checkpoint checkpoint, Device device, ComputePrecision precision) throws IOException {
-        if (precision != ComputePrecision.FLOAT32) {
-            throw new UnsupportedOperationException("compute precision " + precision.cliName() + " needs bfloat16 tensors, "
-                    + "which DJL 0.36's PyTorch engine cannot hold (asking it for one aborts the JVM); use float32");
-        }
         ModelConfig config = checkpoint.config();
         ArchitectureOptions options = ArchitectureOptions.of(config, checkpoint.directory().resolve(ModelConfig.FILE_NAME));
         NDManager manager = NDManager.newBaseManager(device);
@@ -173,10 +184,19 @@ public final class LlamaModel implements AutoCloseable {
         NDArray h = embedding.getNDArrayInternal()
                 .embedding(tokens.toDevice(device(), false), embedding, SparseFormat.DENSE).singletonOrThrow();
         for (Layer layer : layers) {
-            h = h.add(attention(layer, layer.inputNorm().forward(h), tables));
-            h = h.add(mlp(layer, layer.postAttentionNorm().forward(h)));
+            h = h.add(float32(attention(layer, compute(layer.inputNorm().forward(h)), tables)));
+            h = h.add(float32(mlp(layer, compute(layer.postAttentionNorm().forward(h)))));
         }
-        return finalNorm.forward(h).matMul(lmHead.transpose());
+        return float32(head.forward(compute(finalNorm.forward(h))));
+    }
+
+    /** x in the type the matmuls run in. */
+    private NDArray compute(NDArray x) {
+        return Casts.to(x, precision.computeType());
+    }
+
+    private static NDArray float32(NDArray x) {
+        return Casts.to(x, DataType.FLOAT32);
     }
 
     /**
@@ -192,14 +212,17 @@ public final class LlamaModel implements AutoCloseable {
         return logProbabilities.gather(targets.toDevice(device(), false).expandDims(-1), -1).mean().neg();
     }
 
+    /** x and the result in the compute type; the rotation and the softmax in float32. */
     private NDArray attention(Layer layer, NDArray x, Positions.Tables tables) {
         long batch = x.getShape().get(0);
         long length = x.getShape().get(1);
-        NDArray q = tables.rotate(heads(layer.q().forward(x), batch, length, config.numAttentionHeads()));
-        NDArray k = repeatKeyValueHeads(tables.rotate(heads(layer.k().forward(x), batch, length, config.numKeyValueHeads())));
+        NDArray q = compute(tables.rotate(float32(heads(layer.q().forward(x), batch, length, config.numAttentionHeads()))));
+        // cast before repeating the key/value heads, which copies them
+        NDArray k = repeatKeyValueHeads(compute(tables.rotate(
+                float32(heads(layer.k().forward(x), batch, length, config.numKeyValueHeads())))));
         NDArray v = repeatKeyValueHeads(heads(layer.v().forward(x), batch, length, config.numKeyValueHeads()));
-        NDArray scores = q.matMul(k.transpose(0, 1, 3, 2)).mul(attentionScale).add(tables.mask());
-        NDArray attended = scores.softmax(-1).matMul(v);
+        NDArray scores = float32(q.matMul(k.transpose(0, 1, 3, 2))).mul(attentionScale).add(tables.mask());
+        NDArray attended = compute(scores.softmax(-1)).matMul(v);
         return layer.o().forward(attended.transpose(0, 2, 1, 3)
                 .reshape(batch, length, (long) config.numAttentionHeads() * config.headDim()));
     }
@@ -220,7 +243,7 @@ public final class LlamaModel implements AutoCloseable {
                 .reshape(s.get(0), s.get(1) * groups, s.get(2), s.get(3));
     }
 
-    /** SwiGLU: down(silu(gate(x)) * up(x)), silu(g) being g * sigmoid(g). */
+    /** SwiGLU: down(silu(gate(x)) * up(x)), silu(g) being g * sigmoid(g), all in x's type. */
     private static NDArray mlp(Layer layer, NDArray x) {
         NDArray gate = layer.gate().forward(x);
         return layer.down().forward(gate.mul(Activation.sigmoid(gate)).mul(layer.up().forward(x)));

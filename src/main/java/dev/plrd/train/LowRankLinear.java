@@ -10,6 +10,6 @@ import ai.djl.ndarray.NDArray;
 record LowRankLinear(NDArray a, NDArray b) implements Linear {
     @Override
     public NDArray forward(NDArray x) {
-        return x.matMul(b.transpose()).matMul(a.transpose());
+        return x.matMul(Casts.to(b, x.getDataType()).transpose()).matMul(Casts.to(a, x.getDataType()).transpose());
     }
 }

@@ -77,7 +77,7 @@ class LlamaModelTrainingTest {
             assertThat(model.parameters()).extracting(NamedParameter::name).containsExactlyElementsOf(
                     LlamaLayout.expected(model.config(), DType.F32).stream().map(t -> t.name()).toList());
             assertThat(model.parameters()).allSatisfy(p -> {
-                assertThat(p.value().getDataType()).isEqualTo(ComputePrecision.FLOAT32.parameterType());
+                assertThat(p.value().getDataType()).isEqualTo(DataType.FLOAT32);
                 assertThat(p.value().hasGradient()).as(p.name()).isTrue();
             });
             assertThat(model.precision()).isEqualTo(ComputePrecision.FLOAT32);
