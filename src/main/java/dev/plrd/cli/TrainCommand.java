@@ -98,6 +98,9 @@ public class TrainCommand extends StageCommand {
             Trainer trainer = new Trainer(model, plan, dataset.split(SplitName.TRAIN, plan.sequenceLength()),
                     stateDirectory);
             Trainer.Outcome outcome = trainer.run(resume, preemption::requested, log);
+            if (outcome.resumedAt() > 0) {
+                System.err.printf("train: resumed at step %d of %d%n", outcome.resumedAt(), plan.steps());
+            }
             if (outcome.stopped()) {
                 throw new IllegalStateException("stopped at step " + outcome.steps() + " of " + plan.steps()
                         + " by SIGTERM; the state is saved and --resume continues from it");

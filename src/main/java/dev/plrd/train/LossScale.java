@@ -7,7 +7,7 @@ package dev.plrd.train;
  * after {@link #GROWTH_INTERVAL} clean steps it doubles. Float32 training uses a fixed scale of 1.
  */
 final class LossScale {
-    /** Starts low: the float16 loss itself (up to ~11 for a 32k vocabulary) times the scale must stay below 65504. */
+    /** A moderate start: scaled float16 gradients must stay below 65504; overflows halve it, clean runs double it. */
     static final double INITIAL = 1024;
     static final int GROWTH_INTERVAL = 1000;
     private static final double MINIMUM = 1.0 / 1024;

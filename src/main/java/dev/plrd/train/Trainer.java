@@ -95,12 +95,15 @@ public final class Trainer {
                     stopped = true;
                     break;
                 }
+                if (!Double.isFinite(stepLoss)) {
+                    // a forward overflow: no loss scale can help, so fail rather than skip forever
+                    throw diverged(step, "the loss is not finite");
+                }
                 double rawNorm = optimizer.gradientNorm();
                 double norm = rawNorm / scale.value();
                 boolean usable = scale.update(Double.isFinite(rawNorm));
                 if (!usable && !scale.isDynamic()) {
-                    throw new IllegalStateException(String.format(
-                            "training diverged at step %d: the gradients are not finite (loss %.4f); lower --lr", step,
+                    throw diverged(step, String.format("the gradients are not finite (loss %.4f)",
                             stepLoss / plan.accumulation()));
                 }
                 double lr = plan.learningRate(step);
@@ -129,6 +132,11 @@ public final class Trainer {
             return new Outcome(step, tokensSeen, loss, seconds > 0 ? trainedTokens / seconds : 0, seconds, stopped,
                     resumedAt);
         }
+    }
+
+    private static IllegalStateException diverged(long step, String why) {
+        return new IllegalStateException("training diverged at step " + (step + 1) + ": " + why
+                + "; lower --lr, or train in float32");
     }
 
     /** One micro-batch: forward, loss, backward of the scaled loss; returns the unscaled loss. */

@@ -2,38 +2,18 @@ package dev.plrd.cli;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import java.io.ByteArrayOutputStream;
 import java.io.IOException;
-import java.io.PrintStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
-import picocli.CommandLine;
 
 /** `plrd validate` and `plrd plan` judge manifests outside a cluster, as the API server would. */
 class CliTest {
     @TempDir
     Path dir;
 
-    record Run(int code, String out, String err) {
-    }
 
-    private static Run run(String... args) {
-        PrintStream out = System.out;
-        PrintStream err = System.err;
-        ByteArrayOutputStream o = new ByteArrayOutputStream();
-        ByteArrayOutputStream e = new ByteArrayOutputStream();
-        try {
-            System.setOut(new PrintStream(o, true));
-            System.setErr(new PrintStream(e, true));
-            int code = new CommandLine(new PlrdCommand()).execute(args);
-            return new Run(code, o.toString(), e.toString());
-        } finally {
-            System.setOut(out);
-            System.setErr(err);
-        }
-    }
 
     private Path write(String name, String yaml) throws IOException {
         Path file = dir.resolve(name);
@@ -64,7 +44,7 @@ class CliTest {
         try (var files = Files.list(Path.of("examples"))) {
             String[] args = java.util.stream.Stream.concat(java.util.stream.Stream.of("validate"),
                     files.map(Path::toString).sorted()).toArray(String[]::new);
-            Run r = run(args);
+            Plrd.Run r = Plrd.run(args);
             assertThat(r.code()).as(r.err()).isZero();
             assertThat(r.out()).contains("is valid");
         }
@@ -81,7 +61,7 @@ class CliTest {
                     - name: only
                       rankFraction: 1.5
                 """));
-        Run r = run("validate", file.toString());
+        Plrd.Run r = Plrd.run("validate", file.toString());
         assertThat(r.code()).isEqualTo(2);
         assertThat(r.err()).contains(file + " (document 1): fam: spec.members: members must be ordered from largest"
                 + " to smallest")
@@ -91,10 +71,10 @@ class CliTest {
     @Test
     void validateRefusesWhatIsNotAModelFamily() throws IOException {
         Path file = write("cm.yaml", "apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: x\n");
-        Run r = run("validate", file.toString());
+        Plrd.Run r = Plrd.run("validate", file.toString());
         assertThat(r.code()).isEqualTo(2);
         assertThat(r.err()).contains(file + " (document 1): is v1 ConfigMap, expected plrd.dev/v1alpha1 ModelFamily");
-        Run missing = run("validate", dir.resolve("absent.yaml").toString());
+        Plrd.Run missing = Plrd.run("validate", dir.resolve("absent.yaml").toString());
         assertThat(missing.code()).isEqualTo(2);
         assertThat(missing.err()).contains("absent.yaml: no such file");
     }
@@ -107,7 +87,7 @@ class CliTest {
                     - name: quarter
                       rankFraction: 0.25
                 """));
-        Run r = run("plan", file.toString());
+        Plrd.Run r = Plrd.run("plan", file.toString());
         assertThat(r.code()).as(r.err()).isZero();
         String out = r.out();
         assertThat(out.indexOf("half/decompose")).isLessThan(out.indexOf("half/train"));

@@ -15,46 +15,27 @@ import dev.plrd.model.RandomInit;
 import dev.plrd.model.Tensor;
 import dev.plrd.model.TensorInfo;
 import dev.plrd.plan.ParameterCount;
-import java.io.ByteArrayOutputStream;
+import dev.plrd.testing.MicroModel;
 import java.io.IOException;
-import java.io.PrintStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Random;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
-import picocli.CommandLine;
 
 /** `plrd decompose` end to end on small checkpoints written by the test. */
 class DecomposeCommandTest {
-    /** Two layers, hidden 64: big enough for real SVDs, small enough to run in a second. */
-    static final String MICRO = """
-            {"architectures": ["LlamaForCausalLM"], "hidden_size": 64, "intermediate_size": 160,
-             "num_hidden_layers": 2, "num_attention_heads": 4, "num_key_value_heads": 2, "vocab_size": 96,
-             "rms_norm_eps": 1e-05, "max_position_embeddings": 128, "torch_dtype": "float32"}""";
     private static final ObjectMapper JSON = new ObjectMapper();
 
     @TempDir
     Path dir;
 
-    record Run(int code, String err) {
-    }
 
-    private static Run plrd(String... args) {
-        PrintStream err = System.err;
-        ByteArrayOutputStream e = new ByteArrayOutputStream();
-        try {
-            System.setErr(new PrintStream(e, true));
-            return new Run(new CommandLine(new PlrdCommand()).execute(args), e.toString());
-        } finally {
-            System.setErr(err);
-        }
-    }
 
     private Path base() throws IOException {
         Path base = dir.resolve("base");
-        RandomInit.write(ModelConfig.parse(MICRO), base, 7);
+        RandomInit.write(ModelConfig.parse(MicroModel.CONFIG), base, 7);
         Files.writeString(base.resolve("tokenizer.json"), "{\"model\": {\"type\": \"BPE\"}}");
         return base;
     }
@@ -94,7 +75,7 @@ class DecomposeCommandTest {
     void aDenseModelIsFactoredOptimallyAndReloadsExactly() throws Exception {
         Path base = base();
         Path member = dir.resolve("member");
-        Run run = plrd("decompose", "--from", base.toString(), "--to", member.toString(), "--rank-fraction", "0.25",
+        Plrd.Run run = Plrd.run("decompose", "--from", base.toString(), "--to", member.toString(), "--rank-fraction", "0.25",
                 "--report", dir.resolve("report.json").toString(), "--result", dir.resolve("result").toString());
         assertThat(run.code()).as(run.err()).isZero();
 
@@ -129,9 +110,9 @@ class DecomposeCommandTest {
         Path base = base();
         Path first = dir.resolve("first");
         Path second = dir.resolve("second");
-        assertThat(plrd("decompose", "--from", base.toString(), "--to", first.toString(), "--rank-fraction", "0.4")
+        assertThat(Plrd.run("decompose", "--from", base.toString(), "--to", first.toString(), "--rank-fraction", "0.4")
                 .code()).isZero();
-        Run run = plrd("decompose", "--from", first.toString(), "--to", second.toString(), "--rank-fraction", "0.2",
+        Plrd.Run run = Plrd.run("decompose", "--from", first.toString(), "--to", second.toString(), "--rank-fraction", "0.2",
                 "--report", dir.resolve("second.json").toString());
         assertThat(run.code()).as(run.err()).isZero();
         try (Checkpoint one = Checkpoint.open(first); Checkpoint two = Checkpoint.open(second)) {
@@ -167,9 +148,9 @@ class DecomposeCommandTest {
     @Test
     void aTargetLandsWithinHalfAPercent() throws Exception {
         Path base = base();
-        long dense = ParameterCount.of(ModelConfig.parse(MICRO));
+        long dense = ParameterCount.of(ModelConfig.parse(MicroModel.CONFIG));
         long target = dense * 7 / 10;
-        Run run = plrd("decompose", "--from", base.toString(), "--to", dir.resolve("m").toString(),
+        Plrd.Run run = Plrd.run("decompose", "--from", base.toString(), "--to", dir.resolve("m").toString(),
                 "--target-parameters", Long.toString(target), "--method", "randomized",
                 "--report", dir.resolve("m.json").toString());
         assertThat(run.code()).as(run.err()).isZero();
@@ -195,7 +176,7 @@ class DecomposeCommandTest {
     @Test
     void spectrumAllocationBeatsUniformOnAModelWhoseLayersDiffer() throws Exception {
         // attention weights nearly rank 4 (fast-decaying spectra), MLP weights Gaussian (flat spectra)
-        ModelConfig config = ModelConfig.parse(MICRO);
+        ModelConfig config = ModelConfig.parse(MicroModel.CONFIG);
         Path base = dir.resolve("structured");
         Random random = new Random(3);
         var layout = LlamaLayout.expected(config, DType.F32);
@@ -231,7 +212,7 @@ class DecomposeCommandTest {
         Path uniform = dir.resolve("uniform");
         Path spectrum = dir.resolve("spectrum");
         for (var out : new Path[] {uniform, spectrum}) {
-            Run run = plrd("decompose", "--from", base.toString(), "--to", out.toString(), "--target-parameters",
+            Plrd.Run run = Plrd.run("decompose", "--from", base.toString(), "--to", out.toString(), "--target-parameters",
                     Long.toString(target), "--allocation", out == uniform ? "uniform" : "spectrum");
             assertThat(run.code()).as(run.err()).isZero();
         }
@@ -259,28 +240,28 @@ class DecomposeCommandTest {
         Path out = dir.resolve("out");
         Path result = dir.resolve("failed.json");
 
-        Run missing = plrd("decompose", "--from", dir.resolve("nope").toString(), "--to", out.toString(),
+        Plrd.Run missing = Plrd.run("decompose", "--from", dir.resolve("nope").toString(), "--to", out.toString(),
                 "--rank-fraction", "0.5", "--result", result.toString());
         assertThat(missing.code()).isEqualTo(2);
         assertThat(missing.err()).contains("--from " + dir.resolve("nope") + ": no such checkpoint directory");
         assertThat(JSON.readTree(result.toFile()).get("reason").asText()).isEqualTo("InvalidInput");
 
-        Run tooBig = plrd("decompose", "--from", base.toString(), "--to", out.toString(), "--target-parameters", "1B");
+        Plrd.Run tooBig = Plrd.run("decompose", "--from", base.toString(), "--to", out.toString(), "--target-parameters", "1B");
         assertThat(tooBig.code()).isEqualTo(2);
         assertThat(tooBig.err()).contains("not smaller than the model");
 
-        Run fraction = plrd("decompose", "--from", base.toString(), "--to", out.toString(), "--rank-fraction", "1.5");
+        Plrd.Run fraction = Plrd.run("decompose", "--from", base.toString(), "--to", out.toString(), "--rank-fraction", "1.5");
         assertThat(fraction.code()).isEqualTo(2);
         assertThat(fraction.err()).contains("--rank-fraction 1.5: must be greater than 0 and less than 1");
 
         Path gpt2 = dir.resolve("gpt2");
         Files.createDirectories(gpt2);
         Files.writeString(gpt2.resolve("config.json"), "{\"architectures\": [\"GPT2LMHeadModel\"]}");
-        Run architecture = plrd("decompose", "--from", gpt2.toString(), "--to", out.toString(), "--rank-fraction", "0.5");
+        Plrd.Run architecture = Plrd.run("decompose", "--from", gpt2.toString(), "--to", out.toString(), "--rank-fraction", "0.5");
         assertThat(architecture.code()).isEqualTo(2);
         assertThat(architecture.err()).contains("GPT2LMHeadModel").contains("config.json");
 
-        Run layers = plrd("decompose", "--from", base.toString(), "--to", out.toString(), "--rank-fraction", "0.5",
+        Plrd.Run layers = Plrd.run("decompose", "--from", base.toString(), "--to", out.toString(), "--rank-fraction", "0.5",
                 "--layers", "q,attn");
         assertThat(layers.code()).isEqualTo(2);
         assertThat(layers.err()).contains("attn");

@@ -8,9 +8,7 @@ import dev.plrd.data.ByteLevelTokenizerJson;
 import dev.plrd.data.SplitName;
 import dev.plrd.data.TextTokenizer;
 import dev.plrd.data.TokenDataset;
-import java.io.ByteArrayOutputStream;
 import java.io.IOException;
-import java.io.PrintStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -19,7 +17,6 @@ import java.util.stream.Stream;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
-import picocli.CommandLine;
 
 /** `plrd tokenize` end to end with the tiny byte-level tokenizer, and what it refuses. */
 class TokenizeCommandTest {
@@ -29,19 +26,7 @@ class TokenizeCommandTest {
     Path dir;
     Path tokenizer;
 
-    record Run(int code, String err) {
-    }
 
-    private static Run plrd(String... args) {
-        PrintStream err = System.err;
-        ByteArrayOutputStream e = new ByteArrayOutputStream();
-        try {
-            System.setErr(new PrintStream(e, true));
-            return new Run(new CommandLine(new PlrdCommand()).execute(args), e.toString());
-        } finally {
-            System.setErr(err);
-        }
-    }
 
     @BeforeEach
     void tinyTokenizer() throws IOException {
@@ -77,7 +62,7 @@ class TokenizeCommandTest {
         Path to = dir.resolve("out").resolve("dataset");
         Path report = dir.resolve("report.json");
 
-        Run r = plrd("tokenize", "--input", corpus.toString(), "--input", extra.toString(), "--tokenizer", tokenizer.toString(),
+        Plrd.Run r = Plrd.run("tokenize", "--input", corpus.toString(), "--input", extra.toString(), "--tokenizer", tokenizer.toString(),
                 "--to", to.toString(), "--field", "body", "--shard-tokens", "20", "--report", report.toString());
 
         assertThat(r.code()).as(r.err()).isZero();
@@ -111,7 +96,7 @@ class TokenizeCommandTest {
         Files.copy(tokenizer, model.resolve("tokenizer.json"));
         Path text = Files.writeString(dir.resolve("notes.md"), "Plain text with another extension.");
         Path to = Files.createDirectory(dir.resolve("empty"));
-        Run r = plrd("tokenize", "--input", text.toString(), "--format", "text", "--tokenizer", model.toString(),
+        Plrd.Run r = Plrd.run("tokenize", "--input", text.toString(), "--format", "text", "--tokenizer", model.toString(),
                 "--to", to.toString());
         assertThat(r.code()).as(r.err()).isZero();
         try (TokenDataset d = TokenDataset.open(to.toString(), 512, null, null)) {
@@ -157,7 +142,7 @@ class TokenizeCommandTest {
 
         Path existing = Files.createDirectory(dir.resolve("existing"));
         Files.writeString(existing.resolve("keep.txt"), "mine");
-        Run r = plrd("tokenize", "--input", good.toString(), "--tokenizer", tokenizer.toString(), "--to",
+        Plrd.Run r = Plrd.run("tokenize", "--input", good.toString(), "--tokenizer", tokenizer.toString(), "--to",
                 existing.toString());
         assertThat(r.code()).isEqualTo(2);
         assertThat(r.err()).contains("--to " + existing + ": exists and is not empty");
@@ -167,7 +152,7 @@ class TokenizeCommandTest {
     private void expectInvalid(Path to, String message, String... args) throws IOException {
         List<String> all = new ArrayList<>(List.of("tokenize", "--to", to.toString()));
         all.addAll(List.of(args));
-        Run r = plrd(all.toArray(String[]::new));
+        Plrd.Run r = Plrd.run(all.toArray(String[]::new));
         assertThat(r.code()).as(r.err()).isEqualTo(2);
         assertThat(r.err()).contains(message);
         assertThat(to).doesNotExist();

@@ -5,48 +5,52 @@ import java.io.Writer;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.List;
 import java.util.Random;
 
 /**
- * English-like text from a small grammar, deterministic for a seed: enough structure (spelling,
- * word order, agreement of a few fixed phrases) for a tiny model to learn within seconds, and
- * enough randomness that the perplexity stays well above one.
+ * Text from a word-level Markov chain over an invented lexicon, deterministic for a seed. Each word
+ * has a few likely successors, so there is structure to learn (spellings and transitions) but more
+ * than a tiny model can hold at half its size, and enough randomness that the perplexity stays
+ * well above one: what a decomposition can visibly damage and continual pretraining can repair.
  */
 public final class SyntheticCorpus {
-    private static final List<String> SUBJECTS = List.of("the cat", "the dog", "a small bird", "my old friend",
-            "the teacher", "a young farmer", "the river", "our neighbour", "the tired horse", "a clever fox");
-    private static final List<String> VERBS = List.of("sees", "follows", "likes", "finds", "carries", "watches",
-            "remembers", "calls", "helps", "avoids");
-    private static final List<String> OBJECTS = List.of("the red ball", "a wooden box", "the green field",
-            "an empty cup", "the long road", "a quiet garden", "the bright moon", "a heavy stone");
-    private static final List<String> ENDINGS = List.of("", " every morning", " near the house", " after the rain",
-            " without a sound", " in the evening");
+    private static final String LETTERS = "abcdefghijklmnopqrstuvwxyz";
+    private static final int SUCCESSORS = 4;
 
     private SyntheticCorpus() {
     }
 
-    /** Writes documents as JSON lines ({"text": ...}), each a few sentences. */
-    public static void writeJsonLines(Path file, int documents, long seed) throws IOException {
+    /** Writes documents as JSON lines ({"text": ...}) of a few dozen words each. */
+    public static void writeJsonLines(Path file, int documents, int lexiconSize, long seed) throws IOException {
         Random random = new Random(seed);
+        String[] lexicon = new String[lexiconSize];
+        for (int w = 0; w < lexiconSize; w++) {
+            StringBuilder word = new StringBuilder();
+            int length = 2 + random.nextInt(6);
+            for (int i = 0; i < length; i++) {
+                word.append(LETTERS.charAt(random.nextInt(LETTERS.length())));
+            }
+            lexicon[w] = word.toString();
+        }
+        int[][] next = new int[lexiconSize][SUCCESSORS];
+        for (int[] successors : next) {
+            for (int s = 0; s < SUCCESSORS; s++) {
+                successors[s] = random.nextInt(lexiconSize);
+            }
+        }
         try (Writer out = Files.newBufferedWriter(file, StandardCharsets.UTF_8)) {
             for (int d = 0; d < documents; d++) {
                 StringBuilder text = new StringBuilder();
-                int sentences = 3 + random.nextInt(4);
-                for (int s = 0; s < sentences; s++) {
-                    if (s > 0) {
-                        text.append(' ');
-                    }
-                    String sentence = pick(random, SUBJECTS) + " " + pick(random, VERBS) + " " + pick(random, OBJECTS)
-                            + pick(random, ENDINGS) + ".";
-                    text.append(Character.toUpperCase(sentence.charAt(0))).append(sentence.substring(1));
+                int word = random.nextInt(lexiconSize);
+                int words = 20 + random.nextInt(40);
+                for (int i = 0; i < words; i++) {
+                    text.append(i == 0 ? "" : " ").append(lexicon[word]);
+                    // successors weighted 1/2, 1/4, 1/8, 1/8
+                    int pick = random.nextInt(8);
+                    word = next[word][pick < 4 ? 0 : pick < 6 ? 1 : pick < 7 ? 2 : 3];
                 }
-                out.write("{\"text\": \"" + text + "\"}\n");
+                out.write("{\"text\": \"" + text + ".\"}\n");
             }
         }
-    }
-
-    private static String pick(Random random, List<String> options) {
-        return options.get(random.nextInt(options.size()));
     }
 }

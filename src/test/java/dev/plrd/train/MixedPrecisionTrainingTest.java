@@ -9,9 +9,9 @@ import dev.plrd.data.TokenDataset;
 import dev.plrd.model.LlamaLayout;
 import dev.plrd.model.ModelConfig;
 import dev.plrd.model.RandomInit;
+import dev.plrd.testing.CountingTokens;
+import dev.plrd.testing.MicroModel;
 import java.io.IOException;
-import java.nio.ByteBuffer;
-import java.nio.ByteOrder;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -23,11 +23,7 @@ import org.junit.jupiter.api.io.TempDir;
 
 /** MIXED through the real {@link Trainer} on the CPU: float16 matmuls under dynamic loss scaling. */
 class MixedPrecisionTrainingTest {
-    private static final int VOCAB = 96;
-    private static final String MICRO = """
-            {"architectures": ["LlamaForCausalLM"], "hidden_size": 64, "intermediate_size": 160,
-             "num_hidden_layers": 2, "num_attention_heads": 4, "num_key_value_heads": 2, "vocab_size": 96,
-             "rms_norm_eps": 1e-05, "max_position_embeddings": 128, "torch_dtype": "float32"}""";
+    private static final int VOCAB = MicroModel.VOCAB;
 
     @TempDir
     Path dir;
@@ -37,22 +33,11 @@ class MixedPrecisionTrainingTest {
     @BeforeEach
     void setUp() throws IOException {
         checkpoint = dir.resolve("model");
-        RandomInit.write(ModelConfig.parse(MICRO), checkpoint, 11);
+        RandomInit.write(ModelConfig.parse(MicroModel.CONFIG), checkpoint, 11);
         shard = dir.resolve("tokens.bin");
-        writeShard(shard, 40_000, 5);
+        CountingTokens.write(shard, 40_000, VOCAB, 5);
     }
 
-    /** uint16 tokens in runs of counting (t + 1 follows t) that restart at random: learnable from the context. */
-    private static void writeShard(Path file, int tokens, long seed) throws IOException {
-        Random random = new Random(seed);
-        ByteBuffer bytes = ByteBuffer.allocate(tokens * 2).order(ByteOrder.LITTLE_ENDIAN);
-        int token = 0;
-        for (int i = 0; i < tokens; i++) {
-            token = random.nextInt(16) == 0 ? random.nextInt(VOCAB) : (token + 1) % VOCAB;
-            bytes.putShort((short) token);
-        }
-        Files.write(file, bytes.array());
-    }
 
     /** steps optimizer steps of 2 micro-batches of 4 windows of 16 tokens each, at a learning rate of 3e-3. */
     private List<Trainer.StepReport> train(Path from, ComputePrecision precision, long steps) throws Exception {

@@ -9,14 +9,13 @@ import dev.plrd.data.SplitName;
 import dev.plrd.data.TokenDataset;
 import dev.plrd.model.ModelConfig;
 import dev.plrd.model.RandomInit;
+import dev.plrd.testing.CountingTokens;
+import dev.plrd.testing.MicroModel;
 import java.io.IOException;
-import java.nio.ByteBuffer;
-import java.nio.ByteOrder;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Random;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.BooleanSupplier;
 import org.junit.jupiter.api.BeforeEach;
@@ -24,10 +23,6 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 class TrainerTest {
-    static final String MICRO = """
-            {"architectures": ["LlamaForCausalLM"], "hidden_size": 64, "intermediate_size": 160,
-             "num_hidden_layers": 2, "num_attention_heads": 4, "num_key_value_heads": 2, "vocab_size": 96,
-             "rms_norm_eps": 1e-05, "max_position_embeddings": 128, "torch_dtype": "float32"}""";
 
     @TempDir
     Path dir;
@@ -37,21 +32,9 @@ class TrainerTest {
     @BeforeEach
     void setUp() throws IOException {
         checkpoint = dir.resolve("model");
-        RandomInit.write(ModelConfig.parse(MICRO), checkpoint, 11);
+        RandomInit.write(ModelConfig.parse(MicroModel.CONFIG), checkpoint, 11);
         shard = dir.resolve("counting.bin");
-        writeCountingShard(shard, 60_000, 96, 1);
-    }
-
-    /** Runs of counting (t+1 follows t) from random starts: learnable, but not from a single token. */
-    static void writeCountingShard(Path file, int tokens, int vocab, long seed) throws IOException {
-        Random random = new Random(seed);
-        ByteBuffer bytes = ByteBuffer.allocate(tokens * 2).order(ByteOrder.LITTLE_ENDIAN);
-        int token = 0;
-        for (int i = 0; i < tokens; i++) {
-            token = random.nextInt(16) == 0 ? random.nextInt(vocab) : (token + 1) % vocab;
-            bytes.putShort((short) token);
-        }
-        Files.write(file, bytes.array());
+        CountingTokens.write(shard, 60_000, 96, 1);
     }
 
     private record Run(Trainer.Outcome outcome, List<Double> losses, List<float[]> weights, List<Long> saves) {
