@@ -56,6 +56,12 @@ final class TrainState {
     /** Where a run stands after a step. */
     record Progress(String format, String plan, long step, long updates, long tokensSeen, long epoch, long index,
             double lossScale, int cleanSteps, double loss) {
+        /** Where a run starts that has no saved state. */
+        static Progress initial(String plan) {
+            return new Progress(FORMAT, plan, 0, 0, 0, Position.START.epoch(), Position.START.index(),
+                    LossScale.INITIAL, 0, Double.NaN);
+        }
+
         Position position() {
             return new Position(epoch, index);
         }

@@ -61,24 +61,15 @@ public final class Trainer {
      */
     public Outcome run(boolean resume, BooleanSupplier stop, Listener listener) throws IOException {
         try (AdamW optimizer = new AdamW(model.parameters(), model.manager())) {
-            boolean mixed = model.precision() != ComputePrecision.FLOAT32;
-            LossScale scale = mixed ? LossScale.dynamic(LossScale.INITIAL, 0) : LossScale.fixed();
-            long step = 0;
-            long updates = 0;
-            long tokensSeen = 0;
-            double loss = Double.NaN;
-            Position position = Position.START;
-            Optional<TrainState.Progress> restored = resume
-                    ? TrainState.load(stateDirectory, plan.identity(), optimizer) : Optional.empty();
-            if (restored.isPresent()) {
-                TrainState.Progress p = restored.get();
-                step = p.step();
-                updates = p.updates();
-                tokensSeen = p.tokensSeen();
-                position = p.position();
-                loss = p.loss();
-                scale = mixed ? LossScale.dynamic(p.lossScale(), p.cleanSteps()) : LossScale.fixed();
-            }
+            TrainState.Progress start = (resume ? TrainState.load(stateDirectory, plan.identity(), optimizer)
+                    : Optional.<TrainState.Progress>empty()).orElseGet(() -> TrainState.Progress.initial(plan.identity()));
+            LossScale scale = model.precision() == ComputePrecision.FLOAT32 ? LossScale.fixed()
+                    : LossScale.dynamic(start.lossScale(), start.cleanSteps());
+            long step = start.step();
+            long updates = start.updates();
+            long tokensSeen = start.tokensSeen();
+            double loss = start.loss();
+            Position position = start.position();
             long resumedAt = step;
             BatchSampler sampler = new BatchSampler(data, plan.seed(), position);
             long started = System.nanoTime();
