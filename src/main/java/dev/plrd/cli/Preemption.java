@@ -12,6 +12,9 @@ import java.util.concurrent.atomic.AtomicBoolean;
  * until the grace period the kubelet gives is nearly spent.
  */
 final class Preemption implements AutoCloseable {
+    /** Kept free at the end of the grace period for the JVM to exit before the SIGKILL. */
+    static final long MARGIN_SECONDS = 5;
+
     private final AtomicBoolean requested = new AtomicBoolean();
     private final CountDownLatch finished = new CountDownLatch(1);
     private final Thread hook;

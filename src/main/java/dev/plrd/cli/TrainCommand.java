@@ -72,8 +72,9 @@ public class TrainCommand extends StageCommand {
     @Option(names = "--log-format", defaultValue = "text", paramLabel = "text|json", description = "Step lines as text or JSON lines (default: ${DEFAULT-VALUE}).")
     String logFormat;
 
-    @Option(names = "--grace", defaultValue = "25", paramLabel = "SECONDS",
-            description = "How long a SIGTERM may wait for the final state save (default: ${DEFAULT-VALUE}).")
+    @Option(names = "--grace", defaultValue = "${env:PLRD_TERMINATION_GRACE_SECONDS:-30}", paramLabel = "SECONDS",
+            description = "Seconds between SIGTERM and SIGKILL (the pod's termination grace period, default: "
+                    + "${DEFAULT-VALUE}); the final state save must end " + Preemption.MARGIN_SECONDS + " s before.")
     long graceSeconds;
 
     @Override
@@ -87,7 +88,8 @@ public class TrainCommand extends StageCommand {
         Path stateDirectory = state != null ? state : to.resolveSibling(to.getFileName() + ".train-state");
         Device device = Devices.best();
         ComputePrecision compute = Devices.precisionFor(device, precision);
-        try (Preemption preemption = new Preemption(Duration.ofSeconds(graceSeconds));
+        Duration saveWindow = Duration.ofSeconds(Math.max(1, graceSeconds - Preemption.MARGIN_SECONDS));
+        try (Preemption preemption = new Preemption(saveWindow);
                 LlamaModel model = load(source, device, compute);
                 TokenDataset dataset = TokenDataset.open(data, model.config().vocabSize(), source,
                         Devices.cache(cache, stateDirectory))) {

@@ -81,7 +81,9 @@ public class JobFactory {
         }
 
         List<EnvVar> env = new ArrayList<>(List.of(new EnvVar(WorkerContract.WORKSPACE_ENV, Workspace.ROOT, null),
-                new EnvVar("HOME", "/tmp", null)));
+                new EnvVar("HOME", "/tmp", null),
+                new EnvVar(WorkerContract.TERMINATION_GRACE_ENV, Long.toString(WorkerContract.TERMINATION_GRACE_SECONDS),
+                        null)));
         List<EnvFromSource> envFrom = new ArrayList<>();
         if (stage.credentials().contains(Credentials.BASE) && spec.base.credentialsSecret != null) {
             envFrom.add(secretEnv(spec.base.credentialsSecret));
@@ -161,6 +163,7 @@ public class JobFactory {
                         .endMetadata()
                         .withNewSpec()
                             .withRestartPolicy("Never")
+                            .withTerminationGracePeriodSeconds(WorkerContract.TERMINATION_GRACE_SECONDS)
                             .withServiceAccountName(config.worker().serviceAccount().orElse(null))
                             .withAutomountServiceAccountToken(config.worker().serviceAccount().isPresent())
                             .withPriorityClassName(scheduling.priorityClassName)

@@ -17,6 +17,15 @@ public final class WorkerContract {
     /** Environment variable holding the workspace root inside the pod. */
     public static final String WORKSPACE_ENV = "PLRD_WORKSPACE";
 
+    /**
+     * Seconds a stage pod gets between SIGTERM and SIGKILL: enough for training to save its state
+     * when the pod is preempted or evicted (a node shutting down may still cut it shorter).
+     */
+    public static final long TERMINATION_GRACE_SECONDS = 120;
+
+    /** Environment variable telling the worker its grace period, so it knows how long a final save may take. */
+    public static final String TERMINATION_GRACE_ENV = "PLRD_TERMINATION_GRACE_SECONDS";
+
     public static final int EXIT_OK = 0;
     /** Anything else non-zero, an unexpected failure, is retried within the retry budget. */
     public static final int EXIT_FAILED = 1;

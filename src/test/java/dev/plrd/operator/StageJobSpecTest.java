@@ -78,6 +78,11 @@ class StageJobSpecTest extends OperatorTestSupport {
             assertThat(t.getEffect()).isEqualTo("NoSchedule");
         }).anySatisfy(t -> assertThat(t.getKey()).isEqualTo("cloud.google.com/gke-spot"));
         assertThat(pod.getSecurityContext().getRunAsNonRoot()).isTrue();
+        // room for training to save its state on SIGTERM, and the worker told how much
+        assertThat(pod.getTerminationGracePeriodSeconds()).isEqualTo(120L);
+        assertThat(pod.getContainers().get(0).getEnv())
+                .anySatisfy(e -> assertThat(e).extracting("name", "value")
+                        .containsExactly("PLRD_TERMINATION_GRACE_SECONDS", "120"));
         assertThat(pod.getSecurityContext().getSeccompProfile().getType()).isEqualTo("RuntimeDefault");
         assertThat(pod.getAutomountServiceAccountToken()).isFalse();
         var container = pod.getContainers().get(0);
