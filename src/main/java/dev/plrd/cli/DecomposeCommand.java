@@ -9,7 +9,6 @@ import dev.plrd.decompose.Split;
 import dev.plrd.model.CheckpointException;
 import dev.plrd.model.Projection;
 import dev.plrd.plan.MemberRanks;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Locale;
 import picocli.CommandLine.ArgGroup;
@@ -57,10 +56,7 @@ public class DecomposeCommand extends StageCommand {
 
     @Override
     StageOutputs run() throws Exception {
-        Path source = localDirectory("--from", from);
-        if (!Files.isDirectory(source)) {
-            throw new InvalidInput("--from " + from + ": no such checkpoint directory");
-        }
+        Path source = checkpointDirectory("--from", from);
         CheckpointDecomposer.Options options = options();
         System.err.println("decompose: " + source + " -> " + to + " with " + Lapack.implementation());
         Progress progress = new Progress("decompose");
@@ -79,7 +75,7 @@ public class DecomposeCommand extends StageCommand {
         out.parameters = r.parametersAfter();
         out.ranks = r.ranksSummary();
         out.relativeError = r.errorSummary();
-        out.seconds = Math.round(r.seconds() * 10) / 10.0;
+        out.seconds = round(r.seconds(), 1);
         return out;
     }
 

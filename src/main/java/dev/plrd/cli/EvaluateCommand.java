@@ -65,8 +65,8 @@ public class EvaluateCommand extends StageCommand {
 
     @Override
     StageOutputs run() throws Exception {
-        Path modelDir = checkpoint("--model", model);
-        Path parentDir = parent != null ? checkpoint("--parent", parent) : null;
+        Path modelDir = checkpointDirectory("--model", model);
+        Path parentDir = parent != null ? checkpointDirectory("--parent", parent) : null;
         if (maxPerplexityRatio != null && parentDir == null) {
             throw new InvalidInput("--max-perplexity-ratio needs --parent: the ratio is to the parent's perplexity");
         }
@@ -96,7 +96,8 @@ public class EvaluateCommand extends StageCommand {
                     own.perplexity(), own.loss(), own.tokens(), own.seconds());
             StageOutputs out = outputs(modelDir, own, identity);
             if (parentDir != null) {
-                out.parentPerplexity = round(parentPerplexity(parentDir, cacheDir, which, length, budget, identity));
+                double parentPerplexity = parentPerplexity(parentDir, cacheDir, which, length, budget, identity);
+                out.parentPerplexity = round(parentPerplexity, 4);
                 double ratio = own.perplexity() / out.parentPerplexity;
                 System.err.printf(Locale.ROOT, "evaluate: parent perplexity %.4f, ratio %.3f%n", out.parentPerplexity, ratio);
                 if (maxPerplexityRatio != null && ratio > maxPerplexityRatio) {
@@ -111,13 +112,6 @@ public class EvaluateCommand extends StageCommand {
         }
     }
 
-    private Path checkpoint(String option, String value) throws InvalidInput {
-        Path dir = localDirectory(option, value);
-        if (!Files.isDirectory(dir)) {
-            throw new InvalidInput(option + " " + value + ": no such checkpoint directory");
-        }
-        return dir;
-    }
 
     private Perplexity.Result measure(Path modelDir, Path cacheDir, SplitName which, int length, long budget)
             throws IOException, DataException {
@@ -149,15 +143,12 @@ public class EvaluateCommand extends StageCommand {
     private static StageOutputs outputs(Path modelDir, Perplexity.Result result, String identity) {
         StageOutputs out = new StageOutputs();
         out.uri = modelDir.toAbsolutePath().toString();
-        out.loss = round(result.loss());
-        out.perplexity = round(result.perplexity());
+        out.loss = round(result.loss(), 4);
+        out.perplexity = round(result.perplexity(), 4);
         out.tokens = result.tokens();
         out.evaluation = identity;
-        out.seconds = TrainCommand.round(result.seconds(), 1);
+        out.seconds = round(result.seconds(), 1);
         return out;
     }
 
-    private static double round(double value) {
-        return TrainCommand.round(value, 4);
-    }
 }

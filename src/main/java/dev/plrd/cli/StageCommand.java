@@ -3,6 +3,7 @@ package dev.plrd.cli;
 import dev.plrd.api.StageOutputs;
 import dev.plrd.plan.WorkerContract;
 import java.io.UncheckedIOException;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Option;
@@ -62,14 +63,28 @@ abstract class StageCommand implements Callable<Integer> {
         }
     }
 
-    /** A local checkpoint directory from a path or file:// URI; other schemes are not fetched by this version. */
-    static Path localDirectory(String option, String value) throws InvalidInput {
+    /**
+     * An existing local checkpoint directory from a path or file:// URI; other schemes are not
+     * fetched by this version.
+     */
+    static Path checkpointDirectory(String option, String value) throws InvalidInput {
+        Path dir;
         if (value.startsWith("file://")) {
-            return Path.of(value.substring("file://".length()));
-        }
-        if (value.matches("^[a-z0-9]+://.*")) {
+            dir = Path.of(value.substring("file://".length()));
+        } else if (value.matches("^[a-z0-9]+://.*")) {
             throw new InvalidInput(option + " " + value + ": only local checkpoints (a path or file://) can be read");
+        } else {
+            dir = Path.of(value);
         }
-        return Path.of(value);
+        if (!Files.isDirectory(dir)) {
+            throw new InvalidInput(option + " " + value + ": no such checkpoint directory");
+        }
+        return dir;
+    }
+
+    /** Result figures to a few digits: the termination message has room for summaries only. */
+    static double round(double value, int digits) {
+        double scale = Math.pow(10, digits);
+        return Math.round(value * scale) / scale;
     }
 }

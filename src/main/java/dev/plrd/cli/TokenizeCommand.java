@@ -70,7 +70,7 @@ public class TokenizeCommand extends StageCommand {
             StageOutputs out = new StageOutputs();
             out.uri = to.toAbsolutePath().toString();
             out.tokens = s.tokens();
-            out.seconds = Math.round(seconds * 10) / 10.0;
+            out.seconds = round(seconds, 1);
             return out;
         } catch (DataException e) {
             throw new InvalidInput(e.getMessage(), e);

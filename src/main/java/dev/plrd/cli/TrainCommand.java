@@ -11,7 +11,6 @@ import dev.plrd.train.ComputePrecision;
 import dev.plrd.train.LlamaModel;
 import dev.plrd.train.Trainer;
 import dev.plrd.train.TrainingPlan;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import picocli.CommandLine.Command;
@@ -79,10 +78,7 @@ public class TrainCommand extends StageCommand {
 
     @Override
     StageOutputs run() throws Exception {
-        Path source = localDirectory("--from", from);
-        if (!Files.isDirectory(source)) {
-            throw new InvalidInput("--from " + from + ": no such checkpoint directory");
-        }
+        Path source = checkpointDirectory("--from", from);
         TrainingPlan plan = plan();
         TrainingLog log = TrainingLog.of(logFormat);
         Path stateDirectory = state != null ? state : to.resolveSibling(to.getFileName() + ".train-state");
@@ -140,8 +136,4 @@ public class TrainCommand extends StageCommand {
         }
     }
 
-    static double round(double value, int digits) {
-        double scale = Math.pow(10, digits);
-        return Math.round(value * scale) / scale;
-    }
 }

@@ -67,13 +67,11 @@ public final class Trainer {
                     : LossScale.dynamic(start.lossScale(), start.cleanSteps());
             long step = start.step();
             long updates = start.updates();
-            long tokensSeen = start.tokensSeen();
             double loss = start.loss();
             Position position = start.position();
             long resumedAt = step;
             BatchSampler sampler = new BatchSampler(data, plan.seed(), position);
             long started = System.nanoTime();
-            long trainedTokens = 0;
             long savedAt = step;
             boolean stopped = false;
             while (step < plan.steps()) {
@@ -104,24 +102,23 @@ public final class Trainer {
                 }
                 optimizer.zeroGradients();
                 step++;
-                tokensSeen += plan.stepTokens();
-                trainedTokens += plan.stepTokens();
                 position = sampler.position();
                 loss = stepLoss / plan.accumulation();
                 double seconds = (System.nanoTime() - started) / 1e9;
-                listener.step(new StepReport(step, plan.steps(), tokensSeen, loss, lr, norm, trainedTokens / seconds,
-                        !usable));
+                listener.step(new StepReport(step, plan.steps(), step * plan.stepTokens(), loss, lr, norm,
+                        (step - resumedAt) * plan.stepTokens() / seconds, !usable));
                 if (step % plan.checkpointEverySteps() == 0 || step == plan.steps()) {
-                    save(step, updates, tokensSeen, position, scale, loss, optimizer, listener);
+                    save(step, updates, position, scale, loss, optimizer, listener);
                     savedAt = step;
                 }
             }
             if (stopped && savedAt < step) {
-                save(step, updates, tokensSeen, position, scale, loss, optimizer, listener);
+                save(step, updates, position, scale, loss, optimizer, listener);
             }
             double seconds = (System.nanoTime() - started) / 1e9;
-            return new Outcome(step, tokensSeen, loss, seconds > 0 ? trainedTokens / seconds : 0, seconds, stopped,
-                    resumedAt);
+            long trainedTokens = (step - resumedAt) * plan.stepTokens();
+            return new Outcome(step, step * plan.stepTokens(), loss, seconds > 0 ? trainedTokens / seconds : 0, seconds,
+                    stopped, resumedAt);
         }
     }
 
@@ -147,10 +144,11 @@ public final class Trainer {
         }
     }
 
-    private void save(long step, long updates, long tokensSeen, Position position, LossScale scale, double loss,
-            AdamW optimizer, Listener listener) throws IOException {
+    private void save(long step, long updates, Position position, LossScale scale, double loss, AdamW optimizer,
+            Listener listener) throws IOException {
         TrainState.save(stateDirectory, new TrainState.Progress(TrainState.FORMAT, plan.identity(), step, updates,
-                tokensSeen, position.epoch(), position.index(), scale.value(), scale.cleanSteps(), loss), optimizer);
+                step * plan.stepTokens(), position.epoch(), position.index(), scale.value(), scale.cleanSteps(), loss),
+                optimizer);
         listener.saved(step, stateDirectory);
     }
 }
