@@ -1,7 +1,6 @@
 package dev.plrd.cli;
 
 import io.quarkus.runtime.annotations.QuarkusMain;
-import picocli.CommandLine;
 
 /**
  * The one entry point of the image: {@code plrd operator} boots Quarkus and runs the operator;
@@ -11,6 +10,6 @@ import picocli.CommandLine;
 @QuarkusMain
 public class Main {
     public static void main(String... args) {
-        System.exit(new CommandLine(new PlrdCommand()).execute(args));
+        System.exit(PlrdCommand.commandLine().execute(args));
     }
 }

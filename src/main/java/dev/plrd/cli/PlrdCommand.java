@@ -1,5 +1,6 @@
 package dev.plrd.cli;
 
+import picocli.CommandLine;
 import picocli.CommandLine.Command;
 
 @Command(name = "plrd", mixinStandardHelpOptions = true, version = "plrd 0.1.0",
@@ -7,4 +8,12 @@ import picocli.CommandLine.Command;
         subcommands = {OperatorCommand.class, ValidateCommand.class, PlanCommand.class, InitModelCommand.class,
                 DecomposeCommand.class, TokenizeCommand.class, TrainCommand.class, EvaluateCommand.class})
 public class PlrdCommand {
+    /**
+     * The command line as every entry point runs it. {@code @file} expansion is off: stage
+     * arguments carry values from the ModelFamily spec, and an argument such as
+     * {@code @/proc/self/environ} must stay a value, never become the contents of a file.
+     */
+    public static CommandLine commandLine() {
+        return new CommandLine(new PlrdCommand()).setExpandAtFiles(false);
+    }
 }

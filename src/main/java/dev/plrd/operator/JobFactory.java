@@ -152,7 +152,7 @@ public class JobFactory {
                                 new PodFailurePolicyRuleBuilder().withAction("FailJob")
                                         .withNewOnExitCodes().withContainerName(WorkerContract.CONTAINER)
                                         .withOperator("In")
-                                        .withValues(WorkerContract.EXIT_INVALID_INPUT, WorkerContract.EXIT_GATE_FAILED)
+                                        .withValues(WorkerContract.PERMANENT_EXIT_CODES)
                                         .endOnExitCodes().build())
                     .endPodFailurePolicy()
                     .withNewTemplate()

@@ -13,7 +13,6 @@ import java.util.Arrays;
 import java.util.List;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
-import picocli.CommandLine;
 
 /** `plrd init-model`: a tiny model ready to train on text with no download, and config-only shapes. */
 class InitModelCommandTest {
@@ -23,7 +22,7 @@ class InitModelCommandTest {
     @Test
     void tinyPresetComesWithATokenizerThatFitsItsVocabulary() throws Exception {
         Path model = dir.resolve("tiny");
-        assertThat(new CommandLine(new PlrdCommand()).execute("init-model", "--preset", "tiny", "--to", model.toString()))
+        assertThat(PlrdCommand.commandLine().execute("init-model", "--preset", "tiny", "--to", model.toString()))
                 .isZero();
         ModelConfig config = ModelConfig.read(model.resolve(ModelConfig.FILE_NAME));
         try (Checkpoint checkpoint = Checkpoint.open(model)) {
@@ -44,7 +43,7 @@ class InitModelCommandTest {
     @Test
     void shapePresetsAreConfigOnly() throws Exception {
         Path model = dir.resolve("mistral");
-        assertThat(new CommandLine(new PlrdCommand()).execute("init-model", "--preset", "mistral-7b-shape", "--to",
+        assertThat(PlrdCommand.commandLine().execute("init-model", "--preset", "mistral-7b-shape", "--to",
                 model.toString())).isZero();
         assertThat(model.resolve(ModelConfig.FILE_NAME)).exists();
         assertThat(model.resolve(TextTokenizer.FILE_NAME)).doesNotExist();

@@ -3,7 +3,6 @@ package dev.plrd.cli;
 import java.io.ByteArrayOutputStream;
 import java.io.PrintStream;
 import java.util.Arrays;
-import picocli.CommandLine;
 
 /** Runs the plrd command line in this JVM and captures what it prints. */
 final class Plrd {
@@ -22,7 +21,7 @@ final class Plrd {
         try {
             System.setOut(new PrintStream(o, true));
             System.setErr(new PrintStream(e, true));
-            int code = new CommandLine(new PlrdCommand()).execute(Arrays.stream(args).map(String::valueOf)
+            int code = PlrdCommand.commandLine().execute(Arrays.stream(args).map(String::valueOf)
                     .toArray(String[]::new));
             return new Run(code, o.toString(), e.toString());
         } finally {
