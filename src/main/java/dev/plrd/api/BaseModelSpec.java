@@ -15,10 +15,12 @@ public class BaseModelSpec {
     public String uri;
 
     @Size(max = 128)
+    @ValidationRule(value = SpecRules.REVISION, message = SpecRules.REVISION_MESSAGE)
     @JsonPropertyDescription("Pinned revision (commit or digest) so that a re-run reads the same weights.")
     public String revision;
 
     @Size(max = 253)
+    @ValidationRule(value = SpecRules.DNS_SUBDOMAIN, message = SpecRules.DNS_SUBDOMAIN_MESSAGE)
     @JsonPropertyDescription("Secret whose keys become environment variables of the stage that reads the base (HF_TOKEN, AWS_*).")
     public String credentialsSecret;
 }

@@ -5,6 +5,7 @@ import com.fasterxml.jackson.annotation.JsonPropertyDescription;
 import io.fabric8.generator.annotation.Max;
 import io.fabric8.generator.annotation.Min;
 import io.fabric8.generator.annotation.Size;
+import io.fabric8.generator.annotation.ValidationRule;
 import java.util.List;
 
 @JsonInclude(JsonInclude.Include.NON_NULL)
@@ -14,7 +15,8 @@ public class GpuSpec {
     @JsonPropertyDescription("GPUs per GPU stage; 1 when absent.")
     public Integer count;
 
-    @Size(max = 128)
+    @Size(max = 63)
+    @ValidationRule(value = SpecRules.LABEL_VALUE, message = SpecRules.LABEL_VALUE_MESSAGE)
     @JsonPropertyDescription("Value of the nvidia.com/gpu.product node label, such as NVIDIA-H100-80GB-HBM3.")
     public String product;
 

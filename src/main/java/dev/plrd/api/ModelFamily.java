@@ -1,6 +1,7 @@
 package dev.plrd.api;
 
 import io.fabric8.crd.generator.annotation.AdditionalPrinterColumn;
+import io.fabric8.generator.annotation.ValidationRule;
 import io.fabric8.kubernetes.api.model.Namespaced;
 import io.fabric8.kubernetes.client.CustomResource;
 import io.fabric8.kubernetes.model.annotation.Categories;
@@ -27,6 +28,7 @@ import io.fabric8.kubernetes.model.annotation.Version;
 @AdditionalPrinterColumn(name = "Reason", jsonPath = ".status.conditions[?(@.type==\"Ready\")].reason",
         type = AdditionalPrinterColumn.Type.STRING)
 @AdditionalPrinterColumn(name = "Age", jsonPath = ".metadata.creationTimestamp", type = AdditionalPrinterColumn.Type.DATE)
+@ValidationRule(value = SpecRules.FAMILY_NAME, message = SpecRules.FAMILY_NAME_MESSAGE)
 public class ModelFamily extends CustomResource<ModelFamilySpec, ModelFamilyStatus> implements Namespaced {
     public static final String GROUP = "plrd.dev";
     public static final String VERSION = "v1alpha1";

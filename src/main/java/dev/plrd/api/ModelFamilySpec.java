@@ -40,6 +40,7 @@ public class ModelFamilySpec {
     public StorageSpec storage;
 
     @Size(max = 512)
+    @ValidationRule(value = SpecRules.IMAGE, message = SpecRules.IMAGE_MESSAGE)
     @JsonPropertyDescription("Worker image for every stage; the operator's configured image when absent.")
     public String image;
 

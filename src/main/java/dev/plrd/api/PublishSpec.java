@@ -15,6 +15,7 @@ public class PublishSpec {
     public String repository;
 
     @Size(max = 253)
+    @ValidationRule(value = SpecRules.DNS_SUBDOMAIN, message = SpecRules.DNS_SUBDOMAIN_MESSAGE)
     @JsonPropertyDescription("Secret of type kubernetes.io/dockerconfigjson used to push.")
     public String credentialsSecret;
 

@@ -17,15 +17,19 @@ public class SchedulingSpec {
     public ResourcesSpec resources;
 
     @Size(max = 32)
+    @ValidationRule(value = SpecRules.NODE_SELECTOR_KEYS, message = SpecRules.NODE_SELECTOR_KEYS_MESSAGE)
+    @ValidationRule(value = SpecRules.NODE_SELECTOR_VALUES, message = SpecRules.NODE_SELECTOR_VALUES_MESSAGE)
     public Map<String, String> nodeSelector;
 
     @Size(max = 32)
     public List<TolerationSpec> tolerations;
 
     @Size(max = 253)
+    @ValidationRule(value = SpecRules.DNS_SUBDOMAIN, message = SpecRules.DNS_SUBDOMAIN_MESSAGE)
     public String priorityClassName;
 
     @Size(max = 63)
+    @ValidationRule(value = SpecRules.DNS_SUBDOMAIN, message = SpecRules.DNS_SUBDOMAIN_MESSAGE)
     @JsonPropertyDescription("Kueue LocalQueue; the stage Jobs get the kueue.x-k8s.io/queue-name label and Kueue admits them.")
     public String queueName;
 

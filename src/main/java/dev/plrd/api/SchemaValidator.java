@@ -2,46 +2,72 @@ package dev.plrd.api;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ObjectNode;
 import com.fasterxml.jackson.dataformat.yaml.YAMLFactory;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.UncheckedIOException;
 import java.math.BigDecimal;
 import java.util.ArrayList;
+import java.util.Collections;
+import java.util.HashSet;
 import java.util.Iterator;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.regex.Pattern;
 import java.util.stream.Collectors;
 
 /**
- * Judges a ModelFamily spec against the committed CRD schema (crds/), with the OpenAPI
- * constraints and the CEL rules it carries, so that a manifest checked outside a cluster is
- * judged as the API server judges it, with the same rule messages. Rules are written once, as
- * annotations on the api classes; nothing here restates them.
+ * Judges a ModelFamily against the committed CRD schema (crds/), with the OpenAPI constraints and
+ * the CEL rules it carries, so that a manifest checked outside a cluster is judged as the API
+ * server judges it, with the same rule messages. Rules are written once, as annotations on the
+ * api classes; nothing here restates them.
+ *
+ * <p>The order is the API server's: strict decoding first (unknown or repeated fields, and
+ * nothing else is reported when there are any), then the OpenAPI constraints, then the CEL
+ * rules. A value of the wrong type, outside its enum, or over its maxLength, maxItems or
+ * maxProperties blocks every CEL rule: the server does the same, since rule costs are bounded by
+ * those limits, and so a list of a thousand members is refused for its size at once.
  */
 public final class SchemaValidator {
     public static final String CRD_RESOURCE = "crds/modelfamilies.plrd.dev-v1.yml";
 
+    /** The field of a violation about the object as a whole (the API server prints {@code <nil>}). */
+    public static final String OBJECT = "(object)";
+    static final String RULES_NOT_CHECKED = "some validation rules were not checked because the object was invalid;"
+            + " correct the existing errors to complete validation";
+
     /** The schema keywords this validator understands; any other one in the CRD is refused at load. */
     private static final Set<String> KEYWORDS = Set.of("type", "description", "properties", "required", "items",
             "additionalProperties", "enum", "minimum", "maximum", "exclusiveMinimum", "exclusiveMaximum",
-            "minLength", "maxLength", "minItems", "maxItems", "maxProperties", "x-kubernetes-validations");
+            "minLength", "maxLength", "minItems", "maxItems", "maxProperties", "x-kubernetes-validations",
+            "x-kubernetes-list-type", "x-kubernetes-list-map-keys");
+
+    private static final Set<String> TOP_LEVEL_FIELDS = Set.of("apiVersion", "kind", "metadata", "spec", "status");
+    /** The fields of ObjectMeta, which every object's metadata is decoded as. */
+    private static final Set<String> METADATA_FIELDS = Set.of("name", "generateName", "namespace", "selfLink", "uid",
+            "resourceVersion", "generation", "creationTimestamp", "deletionTimestamp", "deletionGracePeriodSeconds",
+            "labels", "annotations", "ownerReferences", "finalizers", "managedFields");
+
+    /** What the API server requires of every object's name, before the CRD's own rules. */
+    private static final Pattern DNS_SUBDOMAIN = Pattern.compile(SpecRules.DNS_SUBDOMAIN_PATTERN);
 
     private static final ObjectMapper YAML = new ObjectMapper(new YAMLFactory());
     private static volatile SchemaValidator forCrd;
 
+    private final JsonNode rootSchema;
     private final JsonNode specSchema;
     private final CelRules cel = new CelRules();
 
     SchemaValidator(JsonNode crd) {
-        JsonNode schema = crd.path("spec").path("versions").path(0).path("schema").path("openAPIV3Schema");
-        specSchema = schema.path("properties").path("spec");
+        rootSchema = crd.path("spec").path("versions").path(0).path("schema").path("openAPIV3Schema");
+        specSchema = rootSchema.path("properties").path("spec");
         if (!specSchema.isObject()) {
             throw new IllegalStateException("CRD has no openAPIV3Schema.properties.spec");
         }
-        prepare(specSchema, "spec");
+        prepare(rootSchema, "(root)");
     }
 
     /** The validator for the CRD shipped with this build. */
@@ -71,11 +97,75 @@ public final class SchemaValidator {
         return validate(YAML.valueToTree(spec));
     }
 
-    /** Every violation in the spec, in document order. */
+    /**
+     * Every violation in a spec on its own: its unknown fields, then what the API server would find
+     * in a ModelFamily with a valid name. Unlike the server, this goes on after unknown fields, so
+     * that the operator and tests see everything at once.
+     */
     public List<Violation> validate(JsonNode spec) {
         List<Violation> out = new ArrayList<>();
-        check(specSchema, spec, "spec", out);
+        unknownFields(specSchema, spec, "spec", out);
+        if (structure(specSchema, spec, "spec", out)) {
+            out.add(new Violation(OBJECT, RULES_NOT_CHECKED));
+        } else {
+            rules(specSchema, spec, "spec", out);
+        }
         return out;
+    }
+
+    /**
+     * Every violation in a whole ModelFamily object as applied (apiVersion, kind, metadata, spec).
+     * The caller's reader reports repeated keys, the one decoding error a tree cannot show.
+     */
+    public List<Violation> validateObject(JsonNode object, List<Violation> duplicateFields) {
+        List<Violation> decoding = new ArrayList<>(duplicateFields);
+        for (String field : sortedFields(object)) {
+            JsonNode value = object.get(field);
+            if (!TOP_LEVEL_FIELDS.contains(field)) {
+                decoding.add(unknown(field));
+            } else if (field.equals("metadata") && value.isObject()) {
+                sortedFields(value).stream().filter(f -> !METADATA_FIELDS.contains(f))
+                        .forEach(f -> decoding.add(unknown("metadata." + f)));
+            } else if (!field.equals("metadata")) {
+                unknownFields(rootSchema.path("properties").path(field), value, field, decoding);
+            }
+        }
+        if (!decoding.isEmpty()) {
+            return decoding;
+        }
+        List<Violation> out = new ArrayList<>();
+        JsonNode metadata = object.path("metadata");
+        if (!metadata.hasNonNull("name") && !metadata.hasNonNull("generateName")) {
+            out.add(new Violation("metadata.name", "name or generateName is required"));
+        }
+        String name = metadata.path("name").asText("");
+        if (metadata.hasNonNull("name") && (name.length() > 253 || !DNS_SUBDOMAIN.matcher(name).matches())) {
+            out.add(new Violation("metadata.name", SpecRules.DNS_SUBDOMAIN_MESSAGE));
+        }
+        JsonNode spec = object.path("spec");
+        if (structure(specSchema, spec, "spec", out)) {
+            out.add(new Violation(OBJECT, RULES_NOT_CHECKED));
+            return out;
+        }
+        evaluate(rootSchema, celRoot(object), OBJECT, out);
+        rules(specSchema, spec, "spec", out);
+        return out;
+    }
+
+    /** The object as a root-level rule sees it: of metadata, only the name and generateName. */
+    private Map<String, Object> celRoot(JsonNode object) {
+        Map<String, Object> metadata = new LinkedHashMap<>();
+        for (String field : List.of("name", "generateName")) {
+            if (object.path("metadata").path(field).isTextual()) {
+                metadata.put(field, object.path("metadata").get(field).asText());
+            }
+        }
+        Map<String, Object> root = new LinkedHashMap<>();
+        root.put("apiVersion", object.path("apiVersion").asText());
+        root.put("kind", object.path("kind").asText());
+        root.put("metadata", metadata);
+        root.put("spec", toCel(specSchema, object.path("spec")));
+        return root;
     }
 
     private void prepare(JsonNode schema, String path) {
@@ -95,21 +185,52 @@ public final class SchemaValidator {
         }
     }
 
-    private void check(JsonNode schema, JsonNode value, String path, List<Violation> out) {
+    /** Fields the schema does not declare, as strict decoding reports them. */
+    private static void unknownFields(JsonNode schema, JsonNode value, String path, List<Violation> out) {
+        if (value.isObject() && schema.path("type").asText().equals("object")) {
+            for (String field : sortedFields(value)) {
+                JsonNode child = schema.path("properties").has(field) ? schema.path("properties").get(field)
+                        : schema.path("additionalProperties");
+                if (child.isObject()) {
+                    unknownFields(child, value.get(field), path + "." + field, out);
+                } else {
+                    out.add(unknown(path + "." + field));
+                }
+            }
+        } else if (value.isArray() && schema.has("items")) {
+            for (int i = 0; i < value.size(); i++) {
+                unknownFields(schema.get("items"), value.get(i), path + "[" + i + "]", out);
+            }
+        }
+    }
+
+    private static Violation unknown(String path) {
+        return new Violation(path, "unknown field \"" + path + "\"");
+    }
+
+    /** A mapping's fields in name order, the order in which the API server reports them. */
+    private static List<String> sortedFields(JsonNode object) {
+        List<String> names = new ArrayList<>();
+        object.fieldNames().forEachRemaining(names::add);
+        Collections.sort(names);
+        return names;
+    }
+
+    /** The OpenAPI constraints; true when a violation blocks the CEL rules. */
+    private static boolean structure(JsonNode schema, JsonNode value, String path, List<Violation> out) {
         String type = schema.path("type").asText();
         if (!hasType(value, type)) {
             out.add(new Violation(path, "must be of type " + type));
-            return;
+            return true;
         }
-        switch (type) {
-            case "object" -> checkObject(schema, value, path, out);
-            case "array" -> checkArray(schema, value, path, out);
+        boolean blocking = switch (type) {
+            case "object" -> structureOfObject(schema, value, path, out);
+            case "array" -> structureOfArray(schema, value, path, out);
             case "string" -> checkString(schema, value, path, out);
             case "integer", "number" -> checkNumber(schema, value, path, out);
-            default -> { }
-        }
-        checkEnum(schema, value, path, out);
-        checkRules(schema, value, path, out);
+            default -> false;
+        };
+        return checkEnum(schema, value, path, out) || blocking;
     }
 
     private static boolean hasType(JsonNode value, String type) {
@@ -124,7 +245,7 @@ public final class SchemaValidator {
         };
     }
 
-    private void checkObject(JsonNode schema, JsonNode value, String path, List<Violation> out) {
+    private static boolean structureOfObject(JsonNode schema, JsonNode value, String path, List<Violation> out) {
         JsonNode properties = schema.path("properties");
         JsonNode additional = schema.path("additionalProperties");
         for (JsonNode required : schema.path("required")) {
@@ -132,47 +253,70 @@ public final class SchemaValidator {
                 out.add(new Violation(path + "." + required.asText(), "is required"));
             }
         }
+        boolean blocking = false;
         if (schema.has("maxProperties") && value.size() > schema.get("maxProperties").asInt()) {
             out.add(new Violation(path, "must have at most " + schema.get("maxProperties").asInt() + " properties"));
+            blocking = true;
         }
-        value.fields().forEachRemaining(e -> {
-            String child = path + "." + e.getKey();
-            if (e.getValue().isNull()) {
-                return;
+        for (String field : sortedFields(value)) {
+            JsonNode child = properties.has(field) ? properties.get(field) : additional;
+            if (!value.get(field).isNull() && child.isObject()) {
+                blocking |= structure(child, value.get(field), path + "." + field, out);
             }
-            if (properties.has(e.getKey())) {
-                check(properties.get(e.getKey()), e.getValue(), child, out);
-            } else if (additional.isObject()) {
-                check(additional, e.getValue(), child, out);
-            } else {
-                out.add(new Violation(child, "unknown field"));
-            }
-        });
+        }
+        return blocking;
     }
 
-    private void checkArray(JsonNode schema, JsonNode value, String path, List<Violation> out) {
+    private static boolean structureOfArray(JsonNode schema, JsonNode value, String path, List<Violation> out) {
         if (schema.has("minItems") && value.size() < schema.get("minItems").asInt()) {
             out.add(new Violation(path, "must have at least " + schema.get("minItems").asInt() + " item(s)"));
         }
+        boolean blocking = false;
         if (schema.has("maxItems") && value.size() > schema.get("maxItems").asInt()) {
             out.add(new Violation(path, "must have at most " + schema.get("maxItems").asInt() + " items"));
+            blocking = true;
         }
+        checkListType(schema, value, path, out);
         for (int i = 0; i < value.size(); i++) {
-            check(schema.get("items"), value.get(i), path + "[" + i + "]", out);
+            blocking |= structure(schema.get("items"), value.get(i), path + "[" + i + "]", out);
+        }
+        return blocking;
+    }
+
+    /** x-kubernetes-list-type: no two items of a set are equal, no two items of a map share their keys. */
+    private static void checkListType(JsonNode schema, JsonNode value, String path, List<Violation> out) {
+        String listType = schema.path("x-kubernetes-list-type").asText("atomic");
+        if (listType.equals("atomic")) {
+            return;
+        }
+        Set<JsonNode> seen = new HashSet<>();
+        for (int i = 0; i < value.size(); i++) {
+            JsonNode item = value.get(i);
+            JsonNode identity = item;
+            if (listType.equals("map")) {
+                ObjectNode keys = YAML.createObjectNode();
+                schema.path("x-kubernetes-list-map-keys").forEach(k -> keys.set(k.asText(), item.path(k.asText())));
+                identity = keys;
+            }
+            if (!seen.add(identity)) {
+                out.add(new Violation(path + "[" + i + "]", "Duplicate value: " + identity));
+            }
         }
     }
 
-    private static void checkString(JsonNode schema, JsonNode value, String path, List<Violation> out) {
+    private static boolean checkString(JsonNode schema, JsonNode value, String path, List<Violation> out) {
         int length = value.asText().codePointCount(0, value.asText().length());
-        if (schema.has("maxLength") && length > schema.get("maxLength").asInt()) {
-            out.add(new Violation(path, "may not be longer than " + schema.get("maxLength").asInt() + " characters"));
-        }
         if (schema.has("minLength") && length < schema.get("minLength").asInt()) {
             out.add(new Violation(path, "may not be shorter than " + schema.get("minLength").asInt() + " characters"));
         }
+        if (schema.has("maxLength") && length > schema.get("maxLength").asInt()) {
+            out.add(new Violation(path, "may not be longer than " + schema.get("maxLength").asInt() + " characters"));
+            return true;
+        }
+        return false;
     }
 
-    private static void checkNumber(JsonNode schema, JsonNode value, String path, List<Violation> out) {
+    private static boolean checkNumber(JsonNode schema, JsonNode value, String path, List<Violation> out) {
         BigDecimal v = value.decimalValue();
         if (schema.has("minimum")) {
             BigDecimal min = schema.get("minimum").decimalValue();
@@ -188,33 +332,53 @@ public final class SchemaValidator {
                 out.add(new Violation(path, "must be less than " + (exclusive ? "" : "or equal to ") + plain(max)));
             }
         }
+        return false;
     }
 
     private static String plain(BigDecimal d) {
         return d.stripTrailingZeros().toPlainString();
     }
 
-    private static void checkEnum(JsonNode schema, JsonNode value, String path, List<Violation> out) {
+    private static boolean checkEnum(JsonNode schema, JsonNode value, String path, List<Violation> out) {
         JsonNode allowed = schema.path("enum");
         if (!allowed.isArray()) {
-            return;
+            return false;
         }
         for (JsonNode a : allowed) {
             if (a.equals(value)) {
-                return;
+                return false;
             }
         }
         List<String> names = new ArrayList<>();
         allowed.forEach(a -> names.add("\"" + a.asText() + "\""));
         out.add(new Violation(path, "unsupported value \"" + value.asText() + "\": supported values are "
                 + String.join(", ", names)));
+        return true;
     }
 
-    private void checkRules(JsonNode schema, JsonNode value, String path, List<Violation> out) {
+    /** The CEL rules of every node, parents before children; only called on a value of the schema's shape. */
+    private void rules(JsonNode schema, JsonNode value, String path, List<Violation> out) {
+        evaluate(schema, toCel(schema, value), path, out);
+        if (value.isObject()) {
+            for (String field : sortedFields(value)) {
+                JsonNode child = schema.path("properties").has(field) ? schema.path("properties").get(field)
+                        : schema.path("additionalProperties");
+                if (!value.get(field).isNull() && child.isObject()) {
+                    rules(child, value.get(field), path + "." + field, out);
+                }
+            }
+        } else if (value.isArray()) {
+            for (int i = 0; i < value.size(); i++) {
+                rules(schema.get("items"), value.get(i), path + "[" + i + "]", out);
+            }
+        }
+    }
+
+    private void evaluate(JsonNode schema, Object self, String path, List<Violation> out) {
         for (JsonNode rule : schema.path("x-kubernetes-validations")) {
             String text = rule.path("rule").asText();
             try {
-                if (!cel.holds(text, toCel(schema, value))) {
+                if (!cel.holds(text, self)) {
                     out.add(new Violation(path, rule.path("message").asText()));
                 }
             } catch (dev.cel.runtime.CelEvaluationException e) {

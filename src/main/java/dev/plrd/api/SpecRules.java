@@ -39,33 +39,94 @@ public final class SpecRules {
     public static final String SAME_SIZING_MESSAGE =
             "members must all set targetParameters or all set rankFraction, so that their sizes can be compared";
 
+    /** CEL that holds when the list of numbers {@code s} is strictly decreasing: sorted descending, no value twice. */
+    private static final String STRICTLY_DECREASING_S = "s.map(v, -v).isSorted() && s.all(v, s.exists_one(w, w == v))";
+
     /**
-     * Strictly decreasing sizes. Sorted in descending order ({@code isSorted} of the negated sizes,
-     * from the Kubernetes list library) plus no repeated size. Mixed or malformed sizings are left
-     * to the rules above so that each mistake is reported once.
+     * Strictly decreasing sizes, compared as numbers ({@code 3B} and {@code 3000M} are the same
+     * size). The sizes are mapped to numbers once and bound to {@code s}; {@code isSorted} comes
+     * from the Kubernetes list library. Mixed or malformed sizings are left to the rules above so
+     * that each mistake is reported once.
      */
     public static final String DECREASING = "self.all(m, has(m.rankFraction))"
-            + " ? (self.map(m, -m.rankFraction).isSorted()"
-            + " && self.all(m, self.exists_one(n, n.rankFraction == m.rankFraction)))"
+            + " ? [self.map(m, m.rankFraction)].all(s, " + STRICTLY_DECREASING_S + ")"
             + " : !self.all(m, has(m.targetParameters) && m.targetParameters.matches('" + COUNT_PATTERN + "'))"
-            + " || (self.map(m, [m.targetParameters].map(x, -" + COUNT_OF_X + ")[0]).isSorted()"
-            + " && self.all(m, self.exists_one(n, n.targetParameters == m.targetParameters)))";
+            + " || [self.map(m, [m.targetParameters].map(x, " + COUNT_OF_X + ")[0])].all(s, "
+            + STRICTLY_DECREASING_S + ")";
     public static final String DECREASING_MESSAGE =
             "members must be ordered from largest to smallest, each strictly smaller than the one before";
 
-    public static final String MODEL_URI = "self.matches('^(hf|oci|s3|pvc|file)://.+')";
-    public static final String MODEL_URI_MESSAGE = "must be a URI with scheme hf://, oci://, s3://, pvc:// or file://";
+    /**
+     * The family's own name. Root-level rules may read only metadata.name; the API server already
+     * requires a DNS-1123 subdomain, and this narrows it to a label: the name begins every Job
+     * name and is the value of the family label on Jobs, pods and the workspace claim.
+     */
+    public static final String FAMILY_NAME = "!has(self.metadata.name)"
+            + " || (self.metadata.name.size() <= 63 && self.metadata.name.matches('^[a-z0-9]([-a-z0-9]*[a-z0-9])?$'))";
+    public static final String FAMILY_NAME_MESSAGE = "metadata.name must be a DNS-1123 label of at most 63 characters:"
+            + " lowercase letters, digits and '-', starting and ending with a letter or digit";
 
-    public static final String DATA_URI = "self.matches('^(hf|s3|pvc|file|https)://.+')";
-    public static final String DATA_URI_MESSAGE = "must be a URI with scheme hf://, s3://, pvc://, file:// or https://";
+    // The URIs below reach worker command lines: printable ASCII without spaces after the scheme.
+    public static final String MODEL_URI = "self.matches('^(hf|oci|s3|pvc|file)://[!-~]+$')";
+    public static final String MODEL_URI_MESSAGE =
+            "must be a URI with scheme hf://, oci://, s3://, pvc:// or file://, without spaces";
+
+    public static final String DATA_URI = "self.matches('^(hf|s3|pvc|file|https)://[!-~]+$')";
+    public static final String DATA_URI_MESSAGE =
+            "must be a URI with scheme hf://, s3://, pvc://, file:// or https://, without spaces";
+
+    /** A commit, tag, branch or digest; never a leading '-' (an option) or '@' (an argument file), never '..'. */
+    public static final String REVISION = "self.matches('^[A-Za-z0-9][-A-Za-z0-9._/:]*$') && !self.contains('..')";
+    public static final String REVISION_MESSAGE = "must be a commit, tag, branch or digest: letters, digits, '.', '_',"
+            + " '-', '/' and ':', starting with a letter or digit, without '..'";
 
     public static final String DURATION = "self.matches('^([0-9]+[hms])+$')";
     public static final String DURATION_MESSAGE = "must be a duration such as 45m, 2h or 1h30m";
 
-    public static final String QUANTITY = "self.matches('^[0-9]+(\\\\.[0-9]+)?(m|k|M|G|T|P|E|Ki|Mi|Gi|Ti|Pi|Ei)?$')";
-    public static final String QUANTITY_MESSAGE = "must be a Kubernetes quantity such as 8, 500m or 64Gi";
+    /** A quantity with a non-zero digit: a zero size, CPU or memory is never what was meant. */
+    public static final String QUANTITY = "self.matches('^[0-9]+(\\\\.[0-9]+)?(m|k|M|G|T|P|E|Ki|Mi|Gi|Ti|Pi|Ei)?$')"
+            + " && self.matches('[1-9]')";
+    public static final String QUANTITY_MESSAGE = "must be a Kubernetes quantity greater than 0 such as 8, 500m or 64Gi";
 
     public static final String REPOSITORY = "self.matches('^[a-zA-Z0-9.-]+(:[0-9]+)?(/[a-z0-9]+([._-][a-z0-9]+)*)+$')";
     public static final String REPOSITORY_MESSAGE =
             "must be a registry repository such as registry.example.com/team/models, without scheme, tag or digest";
+
+    /** An image reference: registry and path, then an optional tag and an optional sha256 digest. */
+    public static final String IMAGE = "self.matches('^[A-Za-z0-9]([-A-Za-z0-9.]*[A-Za-z0-9])?(:[0-9]+)?"
+            + "(/[a-z0-9]+([._-]+[a-z0-9]+)*)*(:[A-Za-z0-9_][-A-Za-z0-9_.]{0,127})?(@sha256:[a-f0-9]{64})?$')";
+    public static final String IMAGE_MESSAGE =
+            "must be an image reference such as ghcr.io/org/plrd:0.1 or ghcr.io/org/plrd@sha256:<64 hex digits>";
+
+    /** Also a Java regular expression: it has no backslash for CEL to unescape. */
+    static final String DNS_SUBDOMAIN_PATTERN = "^[a-z0-9]([-a-z0-9]*[a-z0-9])?([.][a-z0-9]([-a-z0-9]*[a-z0-9])?)*$";
+
+    /** Names of Secrets, PriorityClasses, StorageClasses and Kueue LocalQueues. */
+    public static final String DNS_SUBDOMAIN = "self.matches('" + DNS_SUBDOMAIN_PATTERN + "')";
+    public static final String DNS_SUBDOMAIN_MESSAGE = "must be a DNS-1123 subdomain: lowercase letters, digits, '-'"
+            + " and '.', starting and ending with a letter or digit";
+
+    private static final String LABEL_VALUE_PATTERN = "^([A-Za-z0-9]([-A-Za-z0-9_.]*[A-Za-z0-9])?)?$";
+    private static final String LABEL_KEY_PATTERN = "^([a-z0-9]([-a-z0-9]*[a-z0-9])?([.][a-z0-9]([-a-z0-9]*[a-z0-9])?)*/)?"
+            + "[A-Za-z0-9]([-A-Za-z0-9_.]{0,61}[A-Za-z0-9])?$";
+
+    /** A label value; the field also carries maxLength 63. */
+    public static final String LABEL_VALUE = "self.matches('" + LABEL_VALUE_PATTERN + "')";
+    public static final String LABEL_VALUE_MESSAGE = "must be a label value: letters, digits, '-', '_' and '.',"
+            + " starting and ending with a letter or digit";
+
+    /** A taint key; empty only to tolerate every taint (with operator Exists). */
+    public static final String TAINT_KEY = "self.size() == 0 || self.matches('" + LABEL_KEY_PATTERN + "')";
+    public static final String TAINT_KEY_MESSAGE = "must be a label key such as nvidia.com/gpu: an optional DNS-1123"
+            + " subdomain and '/', then at most 63 letters, digits, '-', '_' or '.', starting and ending with a letter or digit";
+
+    public static final String NODE_SELECTOR_KEYS = "self.all(k, k.matches('" + LABEL_KEY_PATTERN + "'))";
+    public static final String NODE_SELECTOR_KEYS_MESSAGE = "keys must be label keys such as nvidia.com/gpu.product:"
+            + " an optional DNS-1123 subdomain and '/', then at most 63 letters, digits, '-', '_' or '.', starting and"
+            + " ending with a letter or digit";
+
+    /** The values' length (at most 63) is checked by the schema: see {@link NodeSelectorValueLength}. */
+    public static final String NODE_SELECTOR_VALUES = "self.all(k, self[k].matches('" + LABEL_VALUE_PATTERN + "'))";
+    public static final String NODE_SELECTOR_VALUES_MESSAGE = "values must be label values: letters, digits, '-',"
+            + " '_' and '.', starting and ending with a letter or digit";
 }

@@ -14,6 +14,7 @@ public class StorageSpec {
     public String size;
 
     @Size(max = 253)
+    @ValidationRule(value = SpecRules.DNS_SUBDOMAIN, message = SpecRules.DNS_SUBDOMAIN_MESSAGE)
     public String storageClassName;
 
     @JsonPropertyDescription("ReadWriteOnce when absent: stages run one at a time.")

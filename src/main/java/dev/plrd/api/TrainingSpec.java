@@ -52,6 +52,7 @@ public class TrainingSpec {
     public Precision precision;
 
     @Size(max = 253)
+    @ValidationRule(value = SpecRules.DNS_SUBDOMAIN, message = SpecRules.DNS_SUBDOMAIN_MESSAGE)
     @JsonPropertyDescription("Secret whose keys become environment variables of the train and evaluate stages.")
     public String credentialsSecret;
 }

@@ -1,6 +1,5 @@
 package dev.plrd.cli;
 
-import dev.plrd.api.SchemaValidator;
 import dev.plrd.api.Violation;
 import dev.plrd.plan.PlannedStage;
 import dev.plrd.plan.Planner;
@@ -17,25 +16,29 @@ public class PlanCommand implements Callable<Integer> {
     @Parameters(index = "0", paramLabel = "FILE", description = "YAML file with a ModelFamily document")
     Path file;
 
+    /** Plans nothing unless every document of the file is valid, so that the output is never a partial plan. */
     @Override
-    public Integer call() {
-        try {
-            for (Manifests.Document doc : Manifests.read(file)) {
-                List<Violation> violations = SchemaValidator.forModelFamily().validate(doc.spec());
-                if (!violations.isEmpty()) {
-                    violations.forEach(v -> System.err.println(doc.source() + ": " + doc.name() + ": " + v));
-                    return WorkerContract.EXIT_INVALID_INPUT;
-                }
-                System.out.println("ModelFamily " + doc.name() + ":");
-                for (PlannedStage s : Planner.plan(doc.typedSpec())) {
-                    System.out.printf("  %-32s gpus=%d fingerprint=%s%n      plrd %s%n", s.id(), s.gpus(),
-                            s.fingerprint(), String.join(" ", s.args()));
-                }
+    public Integer call() throws IOException {
+        Manifests.Read read = Manifests.read(file);
+        boolean valid = read.problems().isEmpty();
+        read.problems().forEach(System.err::println);
+        for (Manifests.Document doc : read.documents()) {
+            List<Violation> violations = ValidateCommand.violations(doc);
+            if (!violations.isEmpty()) {
+                ValidateCommand.print(doc, violations);
+                valid = false;
             }
-            return WorkerContract.EXIT_OK;
-        } catch (IOException e) {
-            System.err.println(e.getMessage());
+        }
+        if (!valid) {
             return WorkerContract.EXIT_INVALID_INPUT;
         }
+        for (Manifests.Document doc : read.documents()) {
+            System.out.println("ModelFamily " + doc.name() + ":");
+            for (PlannedStage s : Planner.plan(doc.typedSpec())) {
+                System.out.printf("  %-32s gpus=%d fingerprint=%s%n      plrd %s%n", s.id(), s.gpus(),
+                        s.fingerprint(), String.join(" ", s.args()));
+            }
+        }
+        return WorkerContract.EXIT_OK;
     }
 }

@@ -33,8 +33,8 @@ class InvalidSpecTest extends OperatorTestSupport {
         var degraded = condition(mf, "Degraded");
         assertThat(degraded.getStatus()).isEqualTo("True");
         assertThat(degraded.getMessage())
-                .startsWith("spec.members[1].rankFraction: must be greater than 0 and less than 1")
-                .contains("spec.members");
+                .startsWith("spec.members: members must all set targetParameters or all set rankFraction")
+                .contains("spec.members[1].rankFraction");
         assertThat(condition(mf, "Ready").getReason()).isEqualTo("InvalidSpec");
         assertThat(mf.getStatus().observedGeneration).isEqualTo(mf.getMetadata().getGeneration());
         assertThat(jobs(client, ns)).isEmpty();
