@@ -27,9 +27,10 @@ import java.util.stream.Collectors;
  *
  * <p>The order is the API server's: strict decoding first (unknown or repeated fields, and
  * nothing else is reported when there are any), then the OpenAPI constraints, then the CEL
- * rules. A value of the wrong type, outside its enum, or over its maxLength, maxItems or
- * maxProperties blocks every CEL rule: the server does the same, since rule costs are bounded by
- * those limits, and so a list of a thousand members is refused for its size at once.
+ * rules. A missing required field, a value of the wrong type, outside its enum, or over its
+ * maxLength, maxItems or maxProperties blocks every CEL rule: the server does the same, since
+ * rules may read required fields and their cost is bounded by those limits; so a list of a
+ * thousand members is refused for its size at once.
  */
 public final class SchemaValidator {
     public static final String CRD_RESOURCE = "crds/modelfamilies.plrd.dev-v1.yml";
@@ -216,7 +217,11 @@ public final class SchemaValidator {
         return names;
     }
 
-    /** The OpenAPI constraints; true when a violation blocks the CEL rules. */
+    /**
+     * The OpenAPI constraints; true when a violation blocks the CEL rules. Messages are worded as
+     * the API server words them, less its "Invalid value: X: PATH in body" prefix, so that each is
+     * a part of what kubectl prints for the same manifest.
+     */
     private static boolean structure(JsonNode schema, JsonNode value, String path, List<Violation> out) {
         String type = schema.path("type").asText();
         if (!hasType(value, type)) {
@@ -248,14 +253,15 @@ public final class SchemaValidator {
     private static boolean structureOfObject(JsonNode schema, JsonNode value, String path, List<Violation> out) {
         JsonNode properties = schema.path("properties");
         JsonNode additional = schema.path("additionalProperties");
+        boolean blocking = false;
         for (JsonNode required : schema.path("required")) {
             if (!value.has(required.asText()) || value.get(required.asText()).isNull()) {
-                out.add(new Violation(path + "." + required.asText(), "is required"));
+                out.add(new Violation(path + "." + required.asText(), "Required value"));
+                blocking = true;
             }
         }
-        boolean blocking = false;
         if (schema.has("maxProperties") && value.size() > schema.get("maxProperties").asInt()) {
-            out.add(new Violation(path, "must have at most " + schema.get("maxProperties").asInt() + " properties"));
+            out.add(new Violation(path, tooMany(value, schema.get("maxProperties"))));
             blocking = true;
         }
         for (String field : sortedFields(value)) {
@@ -269,11 +275,11 @@ public final class SchemaValidator {
 
     private static boolean structureOfArray(JsonNode schema, JsonNode value, String path, List<Violation> out) {
         if (schema.has("minItems") && value.size() < schema.get("minItems").asInt()) {
-            out.add(new Violation(path, "must have at least " + schema.get("minItems").asInt() + " item(s)"));
+            out.add(new Violation(path, "should have at least " + schema.get("minItems").asInt() + " items"));
         }
         boolean blocking = false;
         if (schema.has("maxItems") && value.size() > schema.get("maxItems").asInt()) {
-            out.add(new Violation(path, "must have at most " + schema.get("maxItems").asInt() + " items"));
+            out.add(new Violation(path, tooMany(value, schema.get("maxItems"))));
             blocking = true;
         }
         checkListType(schema, value, path, out);
@@ -307,10 +313,10 @@ public final class SchemaValidator {
     private static boolean checkString(JsonNode schema, JsonNode value, String path, List<Violation> out) {
         int length = value.asText().codePointCount(0, value.asText().length());
         if (schema.has("minLength") && length < schema.get("minLength").asInt()) {
-            out.add(new Violation(path, "may not be shorter than " + schema.get("minLength").asInt() + " characters"));
+            out.add(new Violation(path, "should be at least " + schema.get("minLength").asInt() + " chars long"));
         }
         if (schema.has("maxLength") && length > schema.get("maxLength").asInt()) {
-            out.add(new Violation(path, "may not be longer than " + schema.get("maxLength").asInt() + " characters"));
+            out.add(new Violation(path, "Too long: may not be more than " + schema.get("maxLength").asInt() + " bytes"));
             return true;
         }
         return false;
@@ -322,17 +328,21 @@ public final class SchemaValidator {
             BigDecimal min = schema.get("minimum").decimalValue();
             boolean exclusive = schema.path("exclusiveMinimum").asBoolean(false);
             if (exclusive ? v.compareTo(min) <= 0 : v.compareTo(min) < 0) {
-                out.add(new Violation(path, "must be greater than " + (exclusive ? "" : "or equal to ") + plain(min)));
+                out.add(new Violation(path, "should be greater than " + (exclusive ? "" : "or equal to ") + plain(min)));
             }
         }
         if (schema.has("maximum")) {
             BigDecimal max = schema.get("maximum").decimalValue();
             boolean exclusive = schema.path("exclusiveMaximum").asBoolean(false);
             if (exclusive ? v.compareTo(max) >= 0 : v.compareTo(max) > 0) {
-                out.add(new Violation(path, "must be less than " + (exclusive ? "" : "or equal to ") + plain(max)));
+                out.add(new Violation(path, "should be less than " + (exclusive ? "" : "or equal to ") + plain(max)));
             }
         }
         return false;
+    }
+
+    private static String tooMany(JsonNode value, JsonNode max) {
+        return "Too many: " + value.size() + ": must have at most " + max.asInt() + " items";
     }
 
     private static String plain(BigDecimal d) {
@@ -351,7 +361,7 @@ public final class SchemaValidator {
         }
         List<String> names = new ArrayList<>();
         allowed.forEach(a -> names.add("\"" + a.asText() + "\""));
-        out.add(new Violation(path, "unsupported value \"" + value.asText() + "\": supported values are "
+        out.add(new Violation(path, "Unsupported value: \"" + value.asText() + "\": supported values: "
                 + String.join(", ", names)));
         return true;
     }

@@ -145,7 +145,7 @@ class SchemaValidatorTest {
         assertThat(violations(s -> member(s, 1).put("name", "-m3b")))
                 .containsExactly(new Violation("spec.members[1].name", SpecRules.DNS_LABEL_MESSAGE));
         assertThat(violations(s -> member(s, 1).put("name", "m".repeat(41))))
-                .containsExactly(new Violation("spec.members[1].name", "may not be longer than 40 characters"),
+                .containsExactly(new Violation("spec.members[1].name", "Too long: may not be more than 40 bytes"),
                         RULES_NOT_CHECKED);
     }
 
@@ -186,22 +186,22 @@ class SchemaValidatorTest {
     @Test
     void openApiConstraints() {
         assertThat(violations(s -> s.remove("publish")))
-                .containsExactly(new Violation("spec.publish", "is required"));
+                .containsExactly(new Violation("spec.publish", "Required value"), RULES_NOT_CHECKED);
         assertThat(violations(s -> s.with("base").remove("uri")))
-                .containsExactly(new Violation("spec.base.uri", "is required"));
+                .containsExactly(new Violation("spec.base.uri", "Required value"), RULES_NOT_CHECKED);
         assertThat(violations(s -> s.with("scheduling").put("retries", -1)))
-                .containsExactly(new Violation("spec.scheduling.retries", "must be greater than or equal to 0"));
+                .containsExactly(new Violation("spec.scheduling.retries", "should be greater than or equal to 0"));
         assertThat(violations(s -> s.with("scheduling").with("gpu").put("count", 17)))
-                .containsExactly(new Violation("spec.scheduling.gpu.count", "must be less than or equal to 16"));
+                .containsExactly(new Violation("spec.scheduling.gpu.count", "should be less than or equal to 16"));
         assertThat(violations(s -> s.with("training").put("learningRate", 0)))
-                .containsExactly(new Violation("spec.training.learningRate", "must be greater than 0"));
+                .containsExactly(new Violation("spec.training.learningRate", "should be greater than 0"));
         assertThat(violations(s -> s.with("scheduling").put("retries", "three")))
                 .containsExactly(new Violation("spec.scheduling.retries", "must be of type integer"), RULES_NOT_CHECKED);
         assertThat(violations(s -> s.with("decomposition").put("method", "svd")))
                 .containsExactly(new Violation("spec.decomposition.method",
-                        "unsupported value \"svd\": supported values are \"exact\", \"randomized\""), RULES_NOT_CHECKED);
+                        "Unsupported value: \"svd\": supported values: \"exact\", \"randomized\""), RULES_NOT_CHECKED);
         assertThat(violations(s -> s.withArray("members").removeAll()))
-                .contains(new Violation("spec.members", "must have at least 1 item(s)"));
+                .contains(new Violation("spec.members", "should have at least 1 items"));
     }
 
     @Test
@@ -216,20 +216,24 @@ class SchemaValidatorTest {
     }
 
     /**
-     * A value of the wrong type, outside its enum or over a size limit blocks every CEL rule, as in
-     * the API server: the rules' cost is bounded by those limits. Other schema errors do not.
+     * A missing required field, or a value of the wrong type, outside its enum or over a size limit
+     * blocks every CEL rule, as in the API server. Other schema errors do not.
      */
     @Test
     void aSizeOrTypeErrorBlocksTheRulesAndOtherSchemaErrorsDoNot() {
         assertThat(violations(s -> {
             s.with("storage").put("size", "9".repeat(40));
             member(s, 1).put("targetParameters", "5B");
-        })).containsExactly(new Violation("spec.storage.size", "may not be longer than 32 characters"),
+        })).containsExactly(new Violation("spec.storage.size", "Too long: may not be more than 32 bytes"),
                 RULES_NOT_CHECKED);
+        assertThat(violations(s -> {
+            member(s, 0).remove("name");
+            member(s, 1).put("targetParameters", "5B");
+        })).containsExactly(new Violation("spec.members[0].name", "Required value"), RULES_NOT_CHECKED);
         assertThat(violations(s -> {
             s.with("scheduling").put("retries", -1);
             member(s, 1).put("targetParameters", "5B");
-        })).containsExactly(new Violation("spec.scheduling.retries", "must be greater than or equal to 0"),
+        })).containsExactly(new Violation("spec.scheduling.retries", "should be greater than or equal to 0"),
                 new Violation("spec.members", SpecRules.DECREASING_MESSAGE));
     }
 
@@ -242,7 +246,8 @@ class SchemaValidatorTest {
                 members.addObject().put("name", "m").put("targetParameters", "1B");
             }
         });
-        assertThat(found).containsExactly(new Violation("spec.members", "must have at most 16 items"), RULES_NOT_CHECKED);
+        assertThat(found).containsExactly(new Violation("spec.members", "Too many: 5000: must have at most 16 items"),
+                RULES_NOT_CHECKED);
     }
 
     @Test
@@ -254,7 +259,7 @@ class SchemaValidatorTest {
         });
         assertThat(found).extracting(Violation::field)
                 .containsExactly("spec.scheduling.retries", "spec.base.uri", "spec.members[0].name");
-        assertThat(SchemaValidator.summary(found)).startsWith("spec.scheduling.retries: must be less than or equal to 20")
+        assertThat(SchemaValidator.summary(found)).startsWith("spec.scheduling.retries: should be less than or equal to 20")
                 .endsWith("(and 2 more: spec.base.uri, spec.members[0].name)");
     }
 
@@ -327,7 +332,7 @@ class SchemaValidatorTest {
         assertThat(violations(s -> s.with("scheduling").with("nodeSelector").put("zone", "-a")))
                 .containsExactly(new Violation("spec.scheduling.nodeSelector", SpecRules.NODE_SELECTOR_VALUES_MESSAGE));
         assertThat(violations(s -> s.with("scheduling").with("nodeSelector").put("zone", "a".repeat(64))))
-                .containsExactly(new Violation("spec.scheduling.nodeSelector.zone", "may not be longer than 63 characters"),
+                .containsExactly(new Violation("spec.scheduling.nodeSelector.zone", "Too long: may not be more than 63 bytes"),
                         RULES_NOT_CHECKED);
     }
 

@@ -174,6 +174,6 @@ class ValidateCommandTest {
         Path file = write("huge.yaml", manifest("fam", spec(members.toString())));
         Plrd.Run r = Plrd.run("validate", file);
         assertThat(r.code()).isEqualTo(2);
-        assertThat(r.err()).contains(file + " (document 1): fam: spec.members: must have at most 16 items");
+        assertThat(r.err()).contains(file + " (document 1): fam: spec.members: Too many: 10000: must have at most 16 items");
     }
 }
