@@ -108,7 +108,8 @@ final class Manifests {
         String kind = doc.path("kind").asText();
         String apiVersion = doc.path("apiVersion").asText();
         if (!"ModelFamily".equals(kind) || !API_VERSION.equals(apiVersion)) {
-            return "is " + apiVersion + " " + kind + ", expected " + API_VERSION + " ModelFamily";
+            return "is " + (apiVersion.isEmpty() ? "(no apiVersion)" : apiVersion) + " "
+                    + (kind.isEmpty() ? "(no kind)" : kind) + ", expected " + API_VERSION + " ModelFamily";
         }
         if (!doc.path("spec").isObject()) {
             return "spec is missing or not a mapping";

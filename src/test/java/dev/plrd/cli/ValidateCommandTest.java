@@ -82,6 +82,15 @@ class ValidateCommandTest {
     }
 
     @Test
+    void aMappingWithoutApiVersionAndKindIsNamedAsSuch() throws IOException {
+        Path file = write("plain.yaml", "name: fam\n");
+        Plrd.Run r = Plrd.run("validate", file);
+        assertThat(r.code()).isEqualTo(2);
+        assertThat(r.err()).isEqualTo(file + " (document 1): is (no apiVersion) (no kind), expected plrd.dev/v1alpha1"
+                + " ModelFamily" + System.lineSeparator());
+    }
+
+    @Test
     void aDirectoryOrAMissingFileIsNamed() throws IOException {
         Path directory = Files.createDirectory(dir.resolve("family.yaml"));
         Plrd.Run r = Plrd.run("validate", directory, dir.resolve("absent.yaml"));
