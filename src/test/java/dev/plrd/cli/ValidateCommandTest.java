@@ -6,6 +6,7 @@ import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
@@ -97,6 +98,17 @@ class ValidateCommandTest {
         assertThat(r.code()).isEqualTo(2);
         assertThat(r.err()).contains(directory + ": is a directory, expected a YAML file")
                 .contains(dir.resolve("absent.yaml") + ": no such file");
+    }
+
+    @Test
+    @Timeout(value = 30, unit = TimeUnit.SECONDS, threadMode = Timeout.ThreadMode.SEPARATE_THREAD)
+    void aFifoIsRefusedInsteadOfReadUntilAWriterComes() throws Exception {
+        Path fifo = dir.resolve("family.yaml");
+        Process mkfifo = new ProcessBuilder("mkfifo", fifo.toString()).start();
+        Assumptions.assumeTrue(mkfifo.waitFor() == 0, "mkfifo is not available");
+        Plrd.Run r = Plrd.run("validate", fifo);
+        assertThat(r.code()).isEqualTo(2);
+        assertThat(r.err()).contains(fifo + ": is not a regular file, expected a YAML file");
     }
 
     @ParameterizedTest
