@@ -316,7 +316,8 @@ public final class SchemaValidator {
             out.add(new Violation(path, "should be at least " + schema.get("minLength").asInt() + " chars long"));
         }
         if (schema.has("maxLength") && length > schema.get("maxLength").asInt()) {
-            out.add(new Violation(path, "Too long: may not be more than " + schema.get("maxLength").asInt() + " bytes"));
+            out.add(new Violation(path, "Too long: may not be more than " + schema.get("maxLength").asInt()
+                    + " bytes"));
             return true;
         }
         return false;
@@ -328,7 +329,8 @@ public final class SchemaValidator {
             BigDecimal min = schema.get("minimum").decimalValue();
             boolean exclusive = schema.path("exclusiveMinimum").asBoolean(false);
             if (exclusive ? v.compareTo(min) <= 0 : v.compareTo(min) < 0) {
-                out.add(new Violation(path, "should be greater than " + (exclusive ? "" : "or equal to ") + plain(min)));
+                out.add(new Violation(path, "should be greater than " + (exclusive ? "" : "or equal to ")
+                        + plain(min)));
             }
         }
         if (schema.has("maximum")) {
