@@ -78,7 +78,12 @@ public final class CheckpointWriter implements Closeable {
         }
         CheckpointWriter writer = new CheckpointWriter(target, AtomicFiles.createTempDirectory(target), config,
                 split(layout, maxShardBytes));
-        Runtime.getRuntime().addShutdownHook(writer.cleanup);
+        try {
+            Runtime.getRuntime().addShutdownHook(writer.cleanup);
+        } catch (IllegalStateException shuttingDown) {
+            AtomicFiles.deleteRecursively(writer.temp);
+            throw new IllegalStateException(target + " is not written: the process is shutting down", shuttingDown);
+        }
         return writer;
     }
 
