@@ -67,7 +67,7 @@ public final class WorkerContract {
         public static final String RESULT = "--result";
         public static final String REPORT = "--report";
 
-        /** decompose and train: the parent checkpoint and the checkpoint written; publish: the model and the reference. */
+        /** decompose and train: the source checkpoint and the checkpoint written; publish: --to is the OCI reference. */
         public static final String FROM = "--from";
         public static final String TO = "--to";
 
