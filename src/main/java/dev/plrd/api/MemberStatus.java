@@ -9,7 +9,7 @@ public class MemberStatus {
     public String name;
     /** Parameter count after decomposition. */
     public Long parameters;
-    /** Ranks summary, such as "q,k,v,o:1024 gate,up,down:2048". */
+    /** The decompose stage's ranks summary, as {@link StageOutputs#ranks} describes it, e.g. "q:1024 k:256 down:1792-2304". */
     public String ranks;
     /** Final training loss. */
     public Double loss;

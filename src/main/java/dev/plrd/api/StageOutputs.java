@@ -15,6 +15,12 @@ public class StageOutputs {
     public Long parameters;
     /** The parent's parameter count, for a decomposition. */
     public Long parentParameters;
+    /**
+     * A decomposition's ranks, one {@code kind:rank} entry per factored projection kind, space-separated in the
+     * order q k v o gate up down; a kind whose layers got different ranks shows {@code min-max}. For example
+     * {@code "q:1024 k:256 v:256 o:1024 gate:1792-2304 up:1792-2304 down:1792-2304"}. The exact per-layer ranks
+     * are in the member's config.json ({@code plrd.ranks}).
+     */
     public String ranks;
     /** Per-layer relative error of a decomposition, summarised (min, mean, max). */
     public String relativeError;

@@ -9,6 +9,7 @@ import dev.plrd.decompose.Split;
 import dev.plrd.model.CheckpointException;
 import dev.plrd.model.Projection;
 import dev.plrd.plan.MemberRanks;
+import dev.plrd.plan.WorkerContract.Flags;
 import java.nio.file.Path;
 import java.util.Locale;
 import picocli.CommandLine.ArgGroup;
@@ -18,45 +19,46 @@ import picocli.CommandLine.Option;
 @Command(name = "decompose", mixinStandardHelpOptions = true,
         description = "Derive a family member: factor (or re-truncate) the linear layers of a checkpoint to lower rank.")
 public class DecomposeCommand extends StageCommand {
-    @Option(names = "--from", required = true, paramLabel = "DIR", description = "Parent checkpoint (path or file://).")
+    @Option(names = Flags.FROM, required = true, paramLabel = "DIR", description = "Parent checkpoint (path or file://).")
     String from;
 
-    @Option(names = "--to", required = true, paramLabel = "DIR", description = "Where the member's checkpoint goes.")
+    @Option(names = Flags.TO, required = true, paramLabel = "DIR", description = "Where the member's checkpoint goes.")
     Path to;
 
     @ArgGroup(exclusive = true, multiplicity = "1")
     Size size;
 
     static class Size {
-        @Option(names = "--target-parameters", paramLabel = "COUNT", description = "Parameter budget, e.g. 3.1B.")
+        @Option(names = Flags.TARGET_PARAMETERS, paramLabel = "COUNT", description = "Parameter budget, e.g. 3.1B.")
         String targetParameters;
 
-        @Option(names = "--rank-fraction", paramLabel = "F", description = "Keep round(F * min(out, in)) per layer.")
+        @Option(names = Flags.RANK_FRACTION, paramLabel = "F", description = "Keep round(F * min(out, in)) per layer.")
         Double rankFraction;
     }
 
-    @Option(names = "--method", defaultValue = "exact", paramLabel = "exact|randomized",
+    @Option(names = Flags.METHOD, defaultValue = "exact", paramLabel = "exact|randomized",
             description = "SVD for dense layers (default: ${DEFAULT-VALUE}); factored layers are re-truncated exactly.")
     String method;
 
-    @Option(names = "--allocation", defaultValue = "uniform", paramLabel = "uniform|spectrum",
+    @Option(names = Flags.ALLOCATION, defaultValue = "uniform", paramLabel = "uniform|spectrum",
             description = "How a parameter budget is spread over layers (default: ${DEFAULT-VALUE}).")
     String allocation;
 
-    @Option(names = "--split", defaultValue = "balanced", paramLabel = "balanced|left|right",
+    @Option(names = Flags.SPLIT, defaultValue = "balanced", paramLabel = "balanced|left|right",
             description = "Where singular values go: A = U S^1/2, B = S^1/2 V^T for balanced (default).")
     String split;
 
-    @Option(names = "--layers", defaultValue = "q,k,v,o,gate,up,down", paramLabel = "LIST",
+    @Option(names = Flags.LAYERS, defaultValue = "q,k,v,o,gate,up,down", paramLabel = "LIST",
             description = "Projections to factor (default: ${DEFAULT-VALUE}).")
     String layers;
 
-    @Option(names = "--revision", paramLabel = "REV", description = "Pinned revision of a remote base (recorded).")
+    @Option(names = Flags.REVISION, paramLabel = "REV", description = "Pinned revision of a remote base (recorded).")
     String revision;
 
     @Override
     StageOutputs run() throws Exception {
         Path source = checkpointDirectory("--from", from);
+        outputDirectory("--to", to, "--from", source);
         CheckpointDecomposer.Options options = options();
         System.err.println("decompose: " + source + " -> " + to + " with " + Lapack.implementation());
         Progress progress = new Progress("decompose");

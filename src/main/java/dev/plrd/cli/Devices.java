@@ -2,6 +2,7 @@ package dev.plrd.cli;
 
 import ai.djl.Device;
 import ai.djl.engine.Engine;
+import dev.plrd.plan.WorkerContract;
 import dev.plrd.train.ComputePrecision;
 import java.nio.file.Path;
 
@@ -31,7 +32,7 @@ final class Devices {
         if (option != null) {
             return option;
         }
-        String workspace = System.getenv("PLRD_WORKSPACE");
+        String workspace = System.getenv(WorkerContract.WORKSPACE_ENV);
         return workspace != null ? Path.of(workspace, "cache", "datasets")
                 : besides.toAbsolutePath().resolveSibling(".plrd-cache").resolve("datasets");
     }

@@ -8,11 +8,16 @@ import dev.plrd.data.DataException;
 import dev.plrd.data.Split;
 import dev.plrd.data.SplitName;
 import dev.plrd.data.TokenDataset;
+import dev.plrd.data.TokenIdOutOfRangeException;
+import dev.plrd.evaluate.EvaluationGate;
 import dev.plrd.evaluate.Perplexity;
 import dev.plrd.model.CheckpointException;
 import dev.plrd.model.ModelConfig;
+import dev.plrd.plan.WorkerContract.Flags;
+import dev.plrd.plan.WorkerContract;
 import dev.plrd.train.ComputePrecision;
 import dev.plrd.train.LlamaModel;
+import dev.plrd.train.NonFiniteLossException;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -27,37 +32,38 @@ public class EvaluateCommand extends StageCommand {
     static final int DEFAULT_MAX_SEQUENCE_LENGTH = 2048;
     private static final ObjectMapper JSON = new ObjectMapper();
 
-    @Option(names = "--model", required = true, paramLabel = "DIR", description = "Checkpoint to evaluate (path or file://).")
+    @Option(names = Flags.MODEL, required = true, paramLabel = "DIR", description = "Checkpoint to evaluate (path or file://).")
     String model;
 
-    @Option(names = "--data", required = true, paramLabel = "URI", description = "Dataset, as for plrd train.")
+    @Option(names = Flags.DATA, required = true, paramLabel = "URI", description = "Dataset, as for plrd train.")
     String data;
 
-    @Option(names = "--split", defaultValue = "held-out", paramLabel = "held-out|all|train",
+    @Option(names = Flags.SPLIT, defaultValue = "held-out", paramLabel = "held-out|all|train",
             description = "Which part of the dataset (default: ${DEFAULT-VALUE}).")
     String split;
 
-    @Option(names = "--tokens", defaultValue = "10M", paramLabel = "COUNT", description = "Tokens evaluated (default: ${DEFAULT-VALUE}).")
+    @Option(names = Flags.TOKENS, defaultValue = "10M", paramLabel = "COUNT", description = "Tokens evaluated (default: ${DEFAULT-VALUE}).")
     String tokens;
 
-    @Option(names = "--seed", defaultValue = "0", description = "Seed of the window order (default: ${DEFAULT-VALUE}).")
+    @Option(names = Flags.SEED, defaultValue = "0", description = "Seed of the window order (default: ${DEFAULT-VALUE}).")
     long seed;
 
-    @Option(names = "--seq-len", paramLabel = "N", description = "Window length (default: the model's context, at most 2048).")
+    @Option(names = Flags.SEQUENCE_LENGTH, paramLabel = "N", description = "Window length (default: the model's context, at most 2048).")
     Integer sequenceLength;
 
-    @Option(names = "--micro-batch", defaultValue = "4", paramLabel = "N", description = "Windows per forward pass (default: ${DEFAULT-VALUE}).")
+    @Option(names = Flags.MICRO_BATCH, defaultValue = "4", paramLabel = "N", description = "Windows per forward pass (default: ${DEFAULT-VALUE}).")
     int microBatch;
 
-    @Option(names = "--parent", paramLabel = "DIR", description = "The parent checkpoint, for the perplexity ratio.")
+    @Option(names = Flags.PARENT, paramLabel = "DIR", description = "The parent checkpoint, for the perplexity ratio.")
     String parent;
 
-    @Option(names = "--parent-report", paramLabel = "FILE",
+    @Option(names = Flags.PARENT_REPORT, paramLabel = "FILE",
             description = "The parent's evaluation JSON: reused when it measured the same thing, written when absent.")
     Path parentReport;
 
-    @Option(names = "--max-perplexity-ratio", paramLabel = "X",
-            description = "Gate: fail (exit 3) when perplexity exceeds X times the parent's.")
+    @Option(names = Flags.MAX_PERPLEXITY_RATIO, paramLabel = "X",
+            description = "Gate: fail (exit " + WorkerContract.EXIT_GATE_FAILED
+                    + ") when perplexity exceeds X times the parent's.")
     Double maxPerplexityRatio;
 
     @Option(names = "--cache", paramLabel = "DIR", description = "Where tokenised text is kept (default: $PLRD_WORKSPACE/cache/datasets).")
@@ -69,6 +75,12 @@ public class EvaluateCommand extends StageCommand {
         Path parentDir = parent != null ? checkpointDirectory("--parent", parent) : null;
         if (maxPerplexityRatio != null && parentDir == null) {
             throw new InvalidInput("--max-perplexity-ratio needs --parent: the ratio is to the parent's perplexity");
+        }
+        EvaluationGate gate;
+        try {
+            gate = new EvaluationGate(maxPerplexityRatio);
+        } catch (IllegalArgumentException e) {
+            throw new InvalidInput("--max-perplexity-ratio " + maxPerplexityRatio + ": " + e.getMessage(), e);
         }
         if (microBatch < 1) {
             throw new InvalidInput("--micro-batch must be positive, got " + microBatch);
@@ -94,20 +106,24 @@ public class EvaluateCommand extends StageCommand {
             Perplexity.Result own = measure(modelDir, cacheDir, which, length, budget);
             System.err.printf(Locale.ROOT, "evaluate: %s perplexity %.4f (loss %.4f) on %,d tokens, %.1f s%n", modelDir,
                     own.perplexity(), own.loss(), own.tokens(), own.seconds());
+            EvaluationGate.Measured member = new EvaluationGate.Measured(modelDir.toString(), own.loss(),
+                    own.perplexity());
+            EvaluationGate.Measured parentMeasured = parentDir == null ? null
+                    : parentMeasurement(parentDir, cacheDir, which, length, budget, identity);
+            EvaluationGate.Verdict verdict = gate.judge(member, parentMeasured);
+            switch (verdict.outcome()) {
+                case NON_FINITE -> throw new NonFiniteLossException(verdict.message());
+                case REFUSED -> throw new GateFailed(verdict.message());
+                case PASSED -> { }
+            }
             StageOutputs out = outputs(modelDir, own, identity);
-            if (parentDir != null) {
-                double parentPerplexity = parentPerplexity(parentDir, cacheDir, which, length, budget, identity);
-                out.parentPerplexity = round(parentPerplexity, 4);
-                double ratio = own.perplexity() / out.parentPerplexity;
-                System.err.printf(Locale.ROOT, "evaluate: parent perplexity %.4f, ratio %.3f%n", out.parentPerplexity, ratio);
-                if (maxPerplexityRatio != null && ratio > maxPerplexityRatio) {
-                    throw new GateFailed(String.format(Locale.ROOT, "perplexity %.4f is %.3f times the parent's %.4f, "
-                            + "above evaluation.maxPerplexityRatio %s", own.perplexity(), ratio, out.parentPerplexity,
-                            maxPerplexityRatio));
-                }
+            if (parentMeasured != null) {
+                out.parentPerplexity = round(parentMeasured.perplexity(), 4);
+                System.err.printf(Locale.ROOT, "evaluate: parent perplexity %.4f, ratio %.3f%n", out.parentPerplexity,
+                        own.perplexity() / parentMeasured.perplexity());
             }
             return out;
-        } catch (DataException | CheckpointException e) {
+        } catch (DataException | CheckpointException | TokenIdOutOfRangeException e) {
             throw new InvalidInput(e.getMessage(), e);
         }
     }
@@ -123,21 +139,25 @@ public class EvaluateCommand extends StageCommand {
         }
     }
 
-    /** From the parent's report when it measured the same thing; else measured now (and kept if there was none). */
-    private double parentPerplexity(Path parentDir, Path cacheDir, SplitName which, int length, long budget,
-            String identity) throws IOException, DataException {
+    /**
+     * From the parent's report when it measured the same thing; else measured now, and kept if there was no
+     * report and the figures are finite (a report of a broken parent must not be reused as a measurement).
+     */
+    private EvaluationGate.Measured parentMeasurement(Path parentDir, Path cacheDir, SplitName which, int length,
+            long budget, String identity) throws IOException, DataException {
         if (parentReport != null && Files.isRegularFile(parentReport)) {
             StageOutputs previous = JSON.readValue(parentReport.toFile(), StageOutputs.class);
-            if (identity.equals(previous.evaluation) && previous.perplexity != null) {
+            if (identity.equals(previous.evaluation) && previous.perplexity != null && previous.loss != null) {
                 System.err.println("evaluate: parent perplexity from " + parentReport);
-                return previous.perplexity;
+                return new EvaluationGate.Measured(parentDir.toString(), previous.loss, previous.perplexity);
             }
         }
         Perplexity.Result result = measure(parentDir, cacheDir, which, length, budget);
-        if (parentReport != null && !Files.exists(parentReport)) {
+        boolean finite = Double.isFinite(result.loss()) && Double.isFinite(result.perplexity());
+        if (parentReport != null && !Files.exists(parentReport) && finite) {
             StageResult.success(outputs(parentDir, result, identity), null, parentReport);
         }
-        return result.perplexity();
+        return new EvaluationGate.Measured(parentDir.toString(), result.loss(), result.perplexity());
     }
 
     private static StageOutputs outputs(Path modelDir, Perplexity.Result result, String identity) {

@@ -1,7 +1,10 @@
 package dev.plrd.cli;
 
 import dev.plrd.api.StageOutputs;
+import dev.plrd.plan.WorkerContract.Flags;
 import dev.plrd.plan.WorkerContract;
+import dev.plrd.train.NonFiniteLossException;
+import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -10,14 +13,15 @@ import picocli.CommandLine.Option;
 
 /**
  * What every stage worker shares: the result and report paths of the worker contract, and the
- * mapping of failures to exit codes (2: bad input, not worth retrying; 1: anything else).
+ * mapping of failures to the exit codes of {@link WorkerContract}: bad input, a refused gate and a
+ * non-finite loss are permanent; anything else is retried.
  */
 abstract class StageCommand implements Callable<Integer> {
-    @Option(names = "--result", paramLabel = "FILE",
+    @Option(names = Flags.RESULT, paramLabel = "FILE",
             description = "Where to write the result JSON (the pod's termination message: /dev/termination-log).")
     Path result;
 
-    @Option(names = "--report", paramLabel = "FILE", description = "A copy of the result JSON, kept in the workspace.")
+    @Option(names = Flags.REPORT, paramLabel = "FILE", description = "A copy of the result JSON, kept in the workspace.")
     Path report;
 
     /** Runs the stage; throws InvalidInput for input that no retry can fix. */
@@ -36,6 +40,10 @@ abstract class StageCommand implements Callable<Integer> {
             System.err.println("error: " + e.getMessage());
             StageResult.failure("EvaluationGateFailed", e.getMessage(), result, report);
             return WorkerContract.EXIT_GATE_FAILED;
+        } catch (NonFiniteLossException e) {
+            System.err.println("error: " + e.getMessage());
+            StageResult.failure("NonFiniteLoss", e.getMessage(), result, report);
+            return WorkerContract.EXIT_NON_FINITE;
         } catch (Exception e) {
             String message = e instanceof UncheckedIOException u ? u.getCause().toString() : e.toString();
             System.err.println("error: " + message);
@@ -80,6 +88,35 @@ abstract class StageCommand implements Callable<Integer> {
             throw new InvalidInput(option + " " + value + ": no such checkpoint directory");
         }
         return dir;
+    }
+
+    /**
+     * Where a stage writes a model directory, refused when writing it would destroy the source: the same directory
+     * (through any link), a directory inside it or around it, or a file where a directory goes. The checkpoint
+     * writer replaces the target whole, so any of these would lose the parent.
+     */
+    static void outputDirectory(String option, Path to, String sourceOption, Path source)
+            throws InvalidInput, IOException {
+        if (Files.exists(to) && !Files.isDirectory(to)) {
+            throw new InvalidInput(option + " " + to + ": is a file, not a checkpoint directory; refusing to replace it");
+        }
+        Path target = realPath(to);
+        Path parent = source.toRealPath();
+        if (target.startsWith(parent) || parent.startsWith(target)) {
+            String relation = target.equals(parent) ? "is" : target.startsWith(parent) ? "lies inside" : "contains";
+            throw new InvalidInput(option + " " + to + " " + relation + " " + sourceOption + " " + source
+                    + ": writing it would overwrite the parent checkpoint");
+        }
+    }
+
+    /** The real path of a file that may not exist yet: its nearest existing ancestor resolved, the rest appended. */
+    private static Path realPath(Path path) throws IOException {
+        Path absolute = path.toAbsolutePath().normalize();
+        Path existing = absolute;
+        while (!Files.exists(existing)) {
+            existing = existing.getParent();
+        }
+        return existing.toRealPath().resolve(existing.relativize(absolute));
     }
 
     /** Result figures to a few digits: the termination message has room for summaries only. */

@@ -4,6 +4,7 @@ import com.fasterxml.jackson.annotation.JsonInclude;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.plrd.api.StageOutputs;
+import dev.plrd.model.AtomicFiles;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -38,7 +39,11 @@ final class StageResult {
     private static void write(String json, Path result, Path report) throws IOException {
         if (result != null) {
             // the termination-message file is provided by the kubelet: written in place
-            Files.writeString(result, json, StandardCharsets.UTF_8);
+            try {
+                Files.writeString(result, json, StandardCharsets.UTF_8);
+            } catch (IOException e) {
+                throw AtomicFiles.naming(result, e);
+            }
         }
         if (report != null) {
             Path parent = report.toAbsolutePath().getParent();
@@ -47,6 +52,8 @@ final class StageResult {
             try {
                 Files.writeString(temp, json, StandardCharsets.UTF_8);
                 Files.move(temp, report, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
+            } catch (IOException e) {
+                throw AtomicFiles.naming(temp, e);
             } finally {
                 Files.deleteIfExists(temp);
             }

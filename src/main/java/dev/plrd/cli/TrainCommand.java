@@ -6,9 +6,13 @@ import dev.plrd.api.StageOutputs;
 import dev.plrd.data.DataException;
 import dev.plrd.data.SplitName;
 import dev.plrd.data.TokenDataset;
+import dev.plrd.data.TokenIdOutOfRangeException;
 import dev.plrd.model.CheckpointException;
+import dev.plrd.plan.WorkerContract.Flags;
+import dev.plrd.plan.WorkerContract;
 import dev.plrd.train.ComputePrecision;
 import dev.plrd.train.LlamaModel;
+import dev.plrd.train.NonFiniteLossException;
 import dev.plrd.train.Trainer;
 import dev.plrd.train.TrainingPlan;
 import java.nio.file.Path;
@@ -19,50 +23,50 @@ import picocli.CommandLine.Option;
 @Command(name = "train", mixinStandardHelpOptions = true,
         description = "Heal a member by continual pretraining: causal language modelling for a token budget, resumable.")
 public class TrainCommand extends StageCommand {
-    @Option(names = "--from", required = true, paramLabel = "DIR", description = "Checkpoint to train (path or file://).")
+    @Option(names = Flags.FROM, required = true, paramLabel = "DIR", description = "Checkpoint to train (path or file://).")
     String from;
 
-    @Option(names = "--to", required = true, paramLabel = "DIR", description = "Where the trained checkpoint goes.")
+    @Option(names = Flags.TO, required = true, paramLabel = "DIR", description = "Where the trained checkpoint goes.")
     Path to;
 
-    @Option(names = "--data", required = true, paramLabel = "URI",
+    @Option(names = Flags.DATA, required = true, paramLabel = "URI",
             description = "Token shards (a plrd tokenize directory or .bin files), or .txt/.jsonl text.")
     String data;
 
-    @Option(names = "--tokens", required = true, paramLabel = "COUNT", description = "Token budget, e.g. 1B.")
+    @Option(names = Flags.TOKENS, required = true, paramLabel = "COUNT", description = "Token budget, e.g. 1B.")
     String tokens;
 
-    @Option(names = "--seq-len", defaultValue = "2048", paramLabel = "N", description = "Sequence length (default: ${DEFAULT-VALUE}).")
+    @Option(names = Flags.SEQUENCE_LENGTH, defaultValue = "2048", paramLabel = "N", description = "Sequence length (default: ${DEFAULT-VALUE}).")
     int sequenceLength;
 
-    @Option(names = "--micro-batch", defaultValue = "4", paramLabel = "N", description = "Sequences per forward pass (default: ${DEFAULT-VALUE}).")
+    @Option(names = Flags.MICRO_BATCH, defaultValue = "4", paramLabel = "N", description = "Sequences per forward pass (default: ${DEFAULT-VALUE}).")
     int microBatch;
 
-    @Option(names = "--global-batch-tokens", defaultValue = "1M", paramLabel = "COUNT",
+    @Option(names = Flags.GLOBAL_BATCH_TOKENS, defaultValue = "1M", paramLabel = "COUNT",
             description = "Tokens per optimizer step, by gradient accumulation (default: ${DEFAULT-VALUE}).")
     String globalBatchTokens;
 
-    @Option(names = "--lr", defaultValue = "1e-4", paramLabel = "X", description = "Peak AdamW learning rate (default: ${DEFAULT-VALUE}).")
+    @Option(names = Flags.LEARNING_RATE, defaultValue = "1e-4", paramLabel = "X", description = "Peak AdamW learning rate (default: ${DEFAULT-VALUE}).")
     double learningRate;
 
-    @Option(names = "--warmup", defaultValue = "50", paramLabel = "STEPS", description = "Linear warmup steps (default: ${DEFAULT-VALUE}).")
+    @Option(names = Flags.WARMUP, defaultValue = "50", paramLabel = "STEPS", description = "Linear warmup steps (default: ${DEFAULT-VALUE}).")
     int warmupSteps;
 
-    @Option(names = "--checkpoint-every", defaultValue = "50M", paramLabel = "COUNT",
+    @Option(names = Flags.CHECKPOINT_EVERY, defaultValue = "50M", paramLabel = "COUNT",
             description = "Save the training state every this many tokens (default: ${DEFAULT-VALUE}).")
     String checkpointEvery;
 
-    @Option(names = "--precision", defaultValue = "mixed", paramLabel = "mixed|float32",
+    @Option(names = Flags.PRECISION, defaultValue = "mixed", paramLabel = "mixed|float32",
             description = "On a GPU: mixed (float16 compute, float32 master weights) or float32; a CPU always trains in float32.")
     String precision;
 
-    @Option(names = "--state", paramLabel = "DIR", description = "Training state directory (default: DIR of --to plus .train-state).")
+    @Option(names = Flags.STATE, paramLabel = "DIR", description = "Training state directory (default: DIR of --to plus .train-state).")
     Path state;
 
-    @Option(names = "--resume", description = "Continue from the newest state in --state, if there is one.")
+    @Option(names = Flags.RESUME, description = "Continue from the newest state in --state, if there is one.")
     boolean resume;
 
-    @Option(names = "--seed", defaultValue = "0", description = "Seed of the data order (default: ${DEFAULT-VALUE}).")
+    @Option(names = Flags.SEED, defaultValue = "0", description = "Seed of the data order (default: ${DEFAULT-VALUE}).")
     long seed;
 
     @Option(names = "--cache", paramLabel = "DIR", description = "Where tokenised text is kept (default: $PLRD_WORKSPACE/cache/datasets, else next to --state).")
@@ -71,7 +75,7 @@ public class TrainCommand extends StageCommand {
     @Option(names = "--log-format", defaultValue = "text", paramLabel = "text|json", description = "Step lines as text or JSON lines (default: ${DEFAULT-VALUE}).")
     String logFormat;
 
-    @Option(names = "--grace", defaultValue = "${env:PLRD_TERMINATION_GRACE_SECONDS:-30}", paramLabel = "SECONDS",
+    @Option(names = "--grace", defaultValue = "${env:" + WorkerContract.TERMINATION_GRACE_ENV + ":-30}", paramLabel = "SECONDS",
             description = "Seconds between SIGTERM and SIGKILL (the pod's termination grace period, default: "
                     + "${DEFAULT-VALUE}); the final state save must end " + Preemption.MARGIN_SECONDS + " s before.")
     long graceSeconds;
@@ -79,6 +83,7 @@ public class TrainCommand extends StageCommand {
     @Override
     StageOutputs run() throws Exception {
         Path source = checkpointDirectory("--from", from);
+        outputDirectory("--to", to, "--from", source);
         TrainingPlan plan = plan();
         TrainingLog log = TrainingLog.of(logFormat);
         Path stateDirectory = state != null ? state : to.resolveSibling(to.getFileName() + ".train-state");
@@ -114,8 +119,10 @@ public class TrainCommand extends StageCommand {
             out.tokensPerSecond = round(outcome.tokensPerSecond(), 1);
             out.seconds = round(outcome.seconds(), 1);
             return out;
-        } catch (DataException | CheckpointException e) {
+        } catch (DataException | CheckpointException | TokenIdOutOfRangeException e) {
             throw new InvalidInput(e.getMessage(), e);
+        } catch (NonFiniteLossException e) {
+            throw new NonFiniteLossException(source + ": " + e.getMessage());
         }
     }
 

@@ -1,10 +1,12 @@
 package dev.plrd.data;
 
+import dev.plrd.model.RegularFile;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Locale;
+import java.util.Optional;
 import java.util.stream.Stream;
 
 /** What a dataset location holds, judged by its names: a dataset.json directory, bare .bin files, or text. */
@@ -26,6 +28,10 @@ sealed interface DatasetLayout {
     static DatasetLayout of(Path path, String location) throws IOException, DataException {
         if (!Files.exists(path)) {
             throw new DataException(location + ": no such file or directory");
+        }
+        Optional<String> notAFile = Files.isDirectory(path) ? Optional.empty() : RegularFile.problem(path);
+        if (notAFile.isPresent()) {
+            throw new DataException(location + ": " + notAFile.get());
         }
         if (Files.isDirectory(path) && Files.isRegularFile(path.resolve(DatasetManifest.FILE_NAME))) {
             return new Manifest(path);

@@ -40,7 +40,8 @@ import java.util.Locale;
  * {@value #HELD_OUT_PERCENT}% of the stream's tokens (rounded up), the training split everything before it: the
  * boundary is set in tokens, so it is the same at every sequence length and no token of one split is in a window
  * of the other. A split must hold at least one window; {@link SplitName#ALL} is the whole stream. Every id must be
- * below the model's vocabulary size, checked on open.
+ * below the model's vocabulary size: checked on open where no maxTokenId vouches for it, and in every window read
+ * (a stated maxTokenId may be false).
  */
 public final class TokenDataset implements Closeable {
     /** The share of the token stream, at its end, held out from training. */
@@ -49,9 +50,11 @@ public final class TokenDataset implements Closeable {
     private final String location;
     private final String format;
     private final TokenShards tokens;
+    private final int vocabSize;
 
-    private TokenDataset(String location, String format, TokenShards tokens) {
+    private TokenDataset(String location, String format, TokenShards tokens, int vocabSize) {
         this.location = location;
+        this.vocabSize = vocabSize;
         this.format = format;
         this.tokens = tokens;
     }
@@ -106,7 +109,7 @@ public final class TokenDataset implements Closeable {
         if (manifest.maxTokenId().isEmpty()) {
             checkIds(shards, vocabSize);
         }
-        return new TokenDataset(location, format, shards);
+        return new TokenDataset(location, format, shards, vocabSize);
     }
 
     private static TokenDataset bare(String location, List<Path> files, int vocabSize) throws IOException, DataException {
@@ -128,7 +131,7 @@ public final class TokenDataset implements Closeable {
         TokenShards mapped = TokenShards.map(shards, dtype);
         checkIds(mapped, vocabSize);
         return new TokenDataset(location, String.format(Locale.ROOT, ".bin, %d file%s", files.size(),
-                files.size() == 1 ? "" : "s"), mapped);
+                files.size() == 1 ? "" : "s"), mapped, vocabSize);
     }
 
     private static void checkIds(TokenShards shards, int vocabSize) throws DataException {
@@ -163,9 +166,9 @@ public final class TokenDataset implements Closeable {
         }
         long boundary = heldOutStart();
         Split split = switch (which) {
-            case TRAIN -> new Split(which, tokens, 0, boundary, sequenceLength);
-            case HELD_OUT -> new Split(which, tokens, boundary, tokens() - boundary, sequenceLength);
-            case ALL -> new Split(which, tokens, 0, tokens(), sequenceLength);
+            case TRAIN -> new Split(which, tokens, 0, boundary, sequenceLength, vocabSize);
+            case HELD_OUT -> new Split(which, tokens, boundary, tokens() - boundary, sequenceLength, vocabSize);
+            case ALL -> new Split(which, tokens, 0, tokens(), sequenceLength, vocabSize);
         };
         if (split.windows() == 0) {
             String part = switch (which) {

@@ -1,6 +1,7 @@
 package dev.plrd.decompose;
 
 import dev.plrd.model.Checkpoint;
+import dev.plrd.model.CheckpointException;
 import dev.plrd.model.CheckpointWriter;
 import dev.plrd.model.DType;
 import dev.plrd.model.LlamaLayout;
@@ -94,7 +95,7 @@ public final class CheckpointDecomposer {
                             pending = null;
                         }
                     } else {
-                        Tensor t = parent.read(info.name());
+                        Tensor t = finite(parent, info.name());
                         writer.write(new Tensor(info.name(), info.dtype(), info.shape(), t.data()));
                     }
                 }
@@ -120,10 +121,10 @@ public final class CheckpointDecomposer {
     private static Factors factor(Checkpoint parent, String module, int rank, Options options) throws IOException {
         OptionalInt parentRank = parent.config().plrd().rank(module);
         if (parentRank.isPresent()) {
-            return Retruncation.truncate(matrix(parent.read(LlamaLayout.factorA(module))),
-                    matrix(parent.read(LlamaLayout.factorB(module))), rank, options.split());
+            return Retruncation.truncate(matrix(finite(parent, LlamaLayout.factorA(module))),
+                    matrix(finite(parent, LlamaLayout.factorB(module))), rank, options.split());
         }
-        Matrix w = matrix(parent.read(LlamaLayout.denseWeight(module)));
+        Matrix w = matrix(finite(parent, LlamaLayout.denseWeight(module)));
         return options.method() == Method.EXACT ? ExactSvd.truncate(w, rank, options.split())
                 : RandomizedSvd.truncate(w, rank, options.split(), options.randomized());
     }
@@ -131,9 +132,9 @@ public final class CheckpointDecomposer {
     private static double[] singularValues(Checkpoint parent, String module) {
         try {
             float[] s = parent.config().plrd().rank(module).isPresent()
-                    ? Retruncation.singularValues(matrix(parent.read(LlamaLayout.factorA(module))),
-                            matrix(parent.read(LlamaLayout.factorB(module))))
-                    : ExactSvd.singularValues(matrix(parent.read(LlamaLayout.denseWeight(module))));
+                    ? Retruncation.singularValues(matrix(finite(parent, LlamaLayout.factorA(module))),
+                            matrix(finite(parent, LlamaLayout.factorB(module))))
+                    : ExactSvd.singularValues(matrix(finite(parent, LlamaLayout.denseWeight(module))));
             double[] values = new double[s.length];
             for (int i = 0; i < s.length; i++) {
                 values[i] = s[i];
@@ -142,6 +143,20 @@ public final class CheckpointDecomposer {
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }
+    }
+
+    /**
+     * A parent tensor, refused when it holds NaN or infinity: the kernels would only say that some matrix does,
+     * and a member derived from it would be garbage. The message names the file and the tensor.
+     */
+    private static Tensor finite(Checkpoint parent, String name) throws IOException {
+        Tensor t = parent.read(name);
+        int at = t.firstNonFinite();
+        if (at >= 0) {
+            throw new CheckpointException(parent.fileOf(name), "tensor '" + name + "' holds " + t.data()[at]
+                    + " at element " + at + ": a checkpoint with NaN or infinite weights cannot be decomposed");
+        }
+        return t;
     }
 
     private static Matrix matrix(Tensor t) {

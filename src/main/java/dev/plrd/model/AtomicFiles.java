@@ -12,6 +12,7 @@ import java.security.SecureRandom;
 import java.util.Comparator;
 import java.util.HexFormat;
 import java.util.List;
+import java.util.regex.Pattern;
 import java.util.stream.Stream;
 
 /**
@@ -26,6 +27,11 @@ public final class AtomicFiles {
     private AtomicFiles() {
     }
 
+    /** A work-in-progress sibling, renamed onto its target when complete. */
+    private static final String TEMPORARY = "tmp";
+    /** A replaced directory, moved aside until its replacement is in place. */
+    private static final String ASIDE = "old";
+
     /** {@code .<name>.<kind>-<random>} next to target: hidden, and on the same file system so that a rename is atomic. */
     static Path sibling(Path target, String kind) {
         Path absolute = target.toAbsolutePath();
@@ -33,11 +39,34 @@ public final class AtomicFiles {
     }
 
     static Path createTempFile(Path target) throws IOException {
-        return Files.createFile(sibling(target, "tmp"));
+        return Files.createFile(sibling(target, TEMPORARY));
     }
 
     public static Path createTempDirectory(Path target) throws IOException {
-        return Files.createDirectory(sibling(target, "tmp"));
+        return Files.createDirectory(sibling(target, TEMPORARY));
+    }
+
+    /**
+     * Deletes the siblings that a process writing target left when it was killed (SIGKILL runs no cleanup): only
+     * names {@link #sibling} makes for this very target, so nothing else in the directory is touched. A whole
+     * model may be in one, so a retried stage must not leave them piling up on the workspace volume.
+     */
+    public static List<Path> deleteStaleSiblings(Path target) throws IOException {
+        Path absolute = target.toAbsolutePath();
+        Path parent = absolute.getParent();
+        if (parent == null || !Files.isDirectory(parent)) {
+            return List.of();
+        }
+        Pattern ours = Pattern.compile("\\." + Pattern.quote(absolute.getFileName().toString()) + "\\.("
+                + TEMPORARY + "|" + ASIDE + ")-[0-9a-f]{16}");
+        List<Path> stale;
+        try (Stream<Path> siblings = Files.list(parent)) {
+            stale = siblings.filter(p -> ours.matcher(p.getFileName().toString()).matches()).toList();
+        }
+        for (Path path : stale) {
+            deleteRecursively(path);
+        }
+        return stale;
     }
 
     /** Renames in one step, replacing a file target, and syncs the directory so that the rename survives a crash. */
@@ -56,7 +85,7 @@ public final class AtomicFiles {
             moveAtomically(source, target);
             return;
         }
-        Path aside = sibling(target, "old");
+        Path aside = sibling(target, ASIDE);
         Files.move(target, aside, StandardCopyOption.ATOMIC_MOVE);
         try {
             moveAtomically(source, target);
@@ -76,16 +105,36 @@ public final class AtomicFiles {
         Path temp = createTempFile(target);
         try {
             try (FileChannel channel = FileChannel.open(temp, StandardOpenOption.WRITE)) {
-                ByteBuffer buffer = ByteBuffer.wrap(content);
-                while (buffer.hasRemaining()) {
-                    channel.write(buffer);
-                }
+                writeFully(channel, ByteBuffer.wrap(content), temp);
                 channel.force(true);
             }
             moveAtomically(temp, target);
         } finally {
             Files.deleteIfExists(temp);
         }
+    }
+
+    /**
+     * Writes all of bytes; a failure names file, since the operating system's message does not: a full disk says
+     * only "No space left on device".
+     */
+    public static void writeFully(FileChannel channel, ByteBuffer bytes, Path file) throws IOException {
+        try {
+            while (bytes.hasRemaining()) {
+                channel.write(bytes);
+            }
+        } catch (IOException e) {
+            throw naming(file, e);
+        }
+    }
+
+    /** e, or an IOException that says which file it is about when e's message does not. */
+    public static IOException naming(Path file, IOException e) {
+        String message = e.getMessage();
+        if (message != null && message.contains(file.toString())) {
+            return e;
+        }
+        return new IOException(file + ": " + message, e);
     }
 
     public static void syncDirectory(Path directory) throws IOException {

@@ -4,6 +4,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import java.io.Closeable;
 import java.io.IOException;
 import java.nio.file.Files;
+import java.nio.file.LinkOption;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Collection;
@@ -44,7 +45,7 @@ public final class Checkpoint implements Closeable {
             throw new CheckpointException(directory, Files.exists(directory) ? "is not a directory" : "does not exist");
         }
         Path configFile = directory.resolve(ModelConfig.FILE_NAME);
-        if (!Files.isRegularFile(configFile)) {
+        if (!Files.exists(configFile)) {
             throw new CheckpointException(directory, "has no " + ModelConfig.FILE_NAME);
         }
         ModelConfig config = ModelConfig.read(configFile);
@@ -55,12 +56,12 @@ public final class Checkpoint implements Closeable {
             Map<String, SafetensorsReader> readerOf = new LinkedHashMap<>();
             Path source;
             // with both present, transformers loads the single file; so do we, so that both load the same weights
-            if (Files.exists(single)) {
+            if (Files.exists(single, LinkOption.NOFOLLOW_LINKS)) {
                 source = single;
                 SafetensorsReader reader = SafetensorsReader.open(single);
                 readers.put(SINGLE_FILE, reader);
                 reader.tensors().forEach(t -> readerOf.put(t.name(), reader));
-            } else if (Files.exists(index)) {
+            } else if (Files.exists(index, LinkOption.NOFOLLOW_LINKS)) {
                 source = index;
                 openShards(directory, index, readers, readerOf);
             } else {
@@ -70,7 +71,7 @@ public final class Checkpoint implements Closeable {
             for (SafetensorsReader reader : readers.values()) {
                 reader.tensors().stream().filter(t -> readerOf.get(t.name()) == reader).forEach(tensors::add);
             }
-            checkAgainstConfig(source, config, tensors);
+            checkAgainstConfig(source, configFile, config, tensors, readerOf);
             return new Checkpoint(directory, config, readers, readerOf, List.copyOf(tensors));
         } catch (IOException | RuntimeException e) {
             closeAll(readers.values(), e);
@@ -87,7 +88,7 @@ public final class Checkpoint implements Closeable {
             SafetensorsReader reader = readers.get(shard);
             if (reader == null) {
                 Path shardFile = directory.resolve(shard);
-                if (!Files.isRegularFile(shardFile)) {
+                if (!Files.exists(shardFile, LinkOption.NOFOLLOW_LINKS)) {
                     throw new CheckpointException(index, "maps tensor '" + tensor + "' to shard " + shard + ", which does not exist");
                 }
                 reader = SafetensorsReader.open(shardFile);
@@ -103,7 +104,7 @@ public final class Checkpoint implements Closeable {
     private static Map<String, String> weightMap(Path index) throws IOException {
         JsonNode root;
         try {
-            root = Json.MAPPER.readTree(Files.readAllBytes(index));
+            root = Json.MAPPER.readTree(Files.readAllBytes(RegularFile.require(index)));
         } catch (IOException e) {
             throw new CheckpointException(index, "is not valid JSON: " + e.getMessage(), e);
         }
@@ -125,13 +126,37 @@ public final class Checkpoint implements Closeable {
         return map;
     }
 
-    private static void checkAgainstConfig(Path source, ModelConfig config, List<TensorInfo> tensors) throws CheckpointException {
+    /**
+     * The files must hold exactly what the config describes. When the config needs more tensors than the files hold
+     * and a list of the missing ones would be long, the counts are reported instead: they need no list of the
+     * config's tensors, which for a config claiming a billion layers would not fit in memory.
+     */
+    private static void checkAgainstConfig(Path source, Path configFile, ModelConfig config, List<TensorInfo> tensors,
+            Map<String, SafetensorsReader> readerOf) throws CheckpointException {
+        long expectedCount = LlamaLayout.expectedCount(config);
+        if (expectedCount > tensors.size() + PROBLEMS_SHOWN) {
+            throw new CheckpointException(configFile, "num_hidden_layers " + config.numHiddenLayers() + " needs "
+                    + expectedCount + " tensors, but " + source.getFileName() + " holds " + tensors.size());
+        }
         List<String> problems = LlamaLayout.mismatches(config, tensors);
         if (!problems.isEmpty()) {
             String shown = String.join("; ", problems.subList(0, Math.min(PROBLEMS_SHOWN, problems.size())));
             String more = problems.size() > PROBLEMS_SHOWN ? "; and " + (problems.size() - PROBLEMS_SHOWN) + " more" : "";
             throw new CheckpointException(source, "does not hold what " + ModelConfig.FILE_NAME + " requires: " + shown + more);
         }
+        List<String> unexpected = LlamaLayout.unexpected(config, tensors);
+        if (!unexpected.isEmpty()) {
+            String first = unexpected.get(0);
+            String more = unexpected.size() > 1 ? " (and " + (unexpected.size() - 1) + " more)" : "";
+            throw new CheckpointException(readerOf.get(first).path(), "holds tensor '" + first + "'" + more + " that "
+                    + ModelConfig.FILE_NAME + " does not account for: is its"
+                    + " num_hidden_layers (" + config.numHiddenLayers() + ") or plrd.ranks wrong?");
+        }
+    }
+
+    /** The file that holds a tensor. */
+    public Path fileOf(String name) throws CheckpointException {
+        return readerFor(name).path();
     }
 
     public Path directory() {
@@ -153,11 +178,15 @@ public final class Checkpoint implements Closeable {
     }
 
     public Tensor read(String name) throws IOException {
+        return readerFor(name).read(name);
+    }
+
+    private SafetensorsReader readerFor(String name) throws CheckpointException {
         SafetensorsReader reader = readerOf.get(name);
         if (reader == null) {
             throw new CheckpointException(directory, "holds no tensor '" + name + "'");
         }
-        return reader.read(name);
+        return reader;
     }
 
     @Override

@@ -19,6 +19,11 @@ import java.util.Map;
  * <p>Tensors stream in a layout declared up front, one at a time, into {@value Checkpoint#SINGLE_FILE}, or, when
  * the layout exceeds the maximum shard size, into {@code model-00001-of-0000N.safetensors} shards plus
  * {@value Checkpoint#INDEX}, the way transformers' save_pretrained splits them.
+ *
+ * <p>The temporary directory may hold a whole model, so it never outlives the process: a shutdown hook deletes it
+ * when the JVM stops (SIGTERM) before the commit, and a writer for the same target deletes the ones a killed
+ * process (SIGKILL) left. The hook and the writing methods take the same lock, so the hook never deletes files
+ * under a commit that is renaming them, and nothing is written once the hook has run.
  */
 public final class CheckpointWriter implements Closeable {
     /** transformers' default max_shard_size, "5GB". */
@@ -38,6 +43,9 @@ public final class CheckpointWriter implements Closeable {
     private int writtenInShard;
     private SafetensorsWriter current;
     private boolean committed;
+    /** Set by the shutdown hook: the temporary directory is gone and nothing more may be written. */
+    private boolean abandoned;
+    private final Thread cleanup = new Thread(this::abandon, "plrd-checkpoint-cleanup");
 
     private CheckpointWriter(Path target, Path temp, ModelConfig config, List<List<TensorInfo>> shards) {
         this.target = target;
@@ -65,7 +73,32 @@ public final class CheckpointWriter implements Closeable {
                     + String.join("; ", problems));
         }
         Files.createDirectories(target.toAbsolutePath().getParent());
-        return new CheckpointWriter(target, AtomicFiles.createTempDirectory(target), config, split(layout, maxShardBytes));
+        for (Path stale : AtomicFiles.deleteStaleSiblings(target)) {
+            System.err.println("deleted " + stale + ", left by an earlier writer of " + target + " that was killed");
+        }
+        CheckpointWriter writer = new CheckpointWriter(target, AtomicFiles.createTempDirectory(target), config,
+                split(layout, maxShardBytes));
+        try {
+            Runtime.getRuntime().addShutdownHook(writer.cleanup);
+        } catch (IllegalStateException shuttingDown) {
+            AtomicFiles.deleteRecursively(writer.temp);
+            throw new IllegalStateException(target + " is not written: the process is shutting down", shuttingDown);
+        }
+        return writer;
+    }
+
+    /** The shutdown hook: runs while the writing thread may still be going, hence the lock. */
+    private synchronized void abandon() {
+        if (committed) {
+            return;
+        }
+        abandoned = true;
+        try {
+            closeShard();
+            AtomicFiles.deleteRecursively(temp);
+        } catch (IOException e) {
+            System.err.println("could not delete " + temp + " on shutdown: " + e.getMessage());
+        }
     }
 
     private static List<List<TensorInfo>> split(List<TensorInfo> layout, long maxShardBytes) {
@@ -86,7 +119,7 @@ public final class CheckpointWriter implements Closeable {
     }
 
     /** Copies those of {@link #AUXILIARY_FILES} that sourceDirectory holds. */
-    public void copyAuxiliaryFiles(Path sourceDirectory) throws IOException {
+    public synchronized void copyAuxiliaryFiles(Path sourceDirectory) throws IOException {
         requireOpen();
         for (String name : AUXILIARY_FILES) {
             Path file = sourceDirectory.resolve(name);
@@ -97,7 +130,7 @@ public final class CheckpointWriter implements Closeable {
     }
 
     /** Writes the next tensor of the layout. */
-    public void write(Tensor tensor) throws IOException {
+    public synchronized void write(Tensor tensor) throws IOException {
         requireOpen();
         if (shard == shards.size()) {
             throw new IllegalStateException(target + ": every tensor of the layout is written; '" + tensor.name() + "' is extra");
@@ -116,7 +149,7 @@ public final class CheckpointWriter implements Closeable {
     }
 
     /** Writes the index and config.json, then puts the directory in place of the target, replacing an existing one. */
-    public void commit() throws IOException {
+    public synchronized void commit() throws IOException {
         requireOpen();
         if (shard < shards.size()) {
             throw new IllegalStateException(target + ": the layout is not fully written; next is '"
@@ -155,18 +188,30 @@ public final class CheckpointWriter implements Closeable {
     }
 
     private void requireOpen() {
+        if (abandoned) {
+            throw new IllegalStateException(target + " is not written: the process is shutting down");
+        }
         if (committed || !Files.isDirectory(temp)) {
             throw new IllegalStateException(target + " is already " + (committed ? "committed" : "closed"));
         }
     }
 
-    /** Without a commit, deletes the temporary directory and everything in it. */
-    @Override
-    public void close() throws IOException {
+    private void closeShard() throws IOException {
         if (current != null) {
             current.close();
             current = null;
         }
+    }
+
+    /** Without a commit, deletes the temporary directory and everything in it. */
+    @Override
+    public synchronized void close() throws IOException {
+        try {
+            Runtime.getRuntime().removeShutdownHook(cleanup);
+        } catch (IllegalStateException shuttingDown) {
+            // the hook has run or is waiting for this lock; either way it finds the directory handled
+        }
+        closeShard();
         if (!committed) {
             AtomicFiles.deleteRecursively(temp);
         }

@@ -6,6 +6,7 @@ import java.util.Collection;
 import java.util.List;
 import java.util.Map;
 import java.util.OptionalInt;
+import java.util.Set;
 import java.util.function.Function;
 import java.util.stream.Collectors;
 
@@ -35,6 +36,8 @@ public final class LlamaLayout {
     public static final String EMBED_TOKENS = "model.embed_tokens.weight";
     public static final String FINAL_NORM = "model.norm.weight";
     public static final String LM_HEAD = "lm_head.weight";
+    /** The suffix of a rotary-embedding cache tensor, e.g. {@code model.layers.0.self_attn.rotary_emb.inv_freq}. */
+    public static final String ROTARY_CACHE = ".rotary_emb.inv_freq";
 
     private LlamaLayout() {
     }
@@ -89,8 +92,29 @@ public final class LlamaLayout {
     }
 
     /**
+     * How many tensors {@link #expected} lists, computed without listing them, so that a config claiming a billion
+     * layers is refused before anything of that size is built.
+     */
+    public static long expectedCount(ModelConfig config) {
+        long perLayer = 2 + Projection.values().length;
+        return 2 + (long) config.numHiddenLayers() * perLayer + config.plrd().ranks().size()
+                + (config.tieWordEmbeddings() ? 0 : 1);
+    }
+
+    /**
+     * The tensors of actual that the config does not account for, in actual's order: a checkpoint with more layers
+     * than its config says would otherwise lose them silently. Rotary caches ({@value #ROTARY_CACHE}), which
+     * older transformers saved and which are recomputed from the config, are accounted for.
+     */
+    public static List<String> unexpected(ModelConfig config, Collection<TensorInfo> actual) {
+        Set<String> expected = expected(config, DType.F32).stream().map(TensorInfo::name).collect(Collectors.toSet());
+        return actual.stream().map(TensorInfo::name)
+                .filter(name -> !expected.contains(name) && !name.endsWith(ROTARY_CACHE)).toList();
+    }
+
+    /**
      * What keeps actual from holding the tensors the config requires: one line per missing tensor or wrong shape,
-     * empty when it matches. Dtypes may differ and extra tensors (e.g. rotary caches) are allowed.
+     * empty when it matches. Dtypes may differ; tensors beyond the config are {@link #unexpected}.
      */
     public static List<String> mismatches(ModelConfig config, Collection<TensorInfo> actual) {
         Map<String, TensorInfo> byName = actual.stream().collect(Collectors.toMap(TensorInfo::name, Function.identity(), (a, b) -> a));

@@ -7,12 +7,10 @@ import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
-import java.util.Set;
 
 /**
  * A Hugging Face {@code config.json} of a Llama or Mistral causal LM: the fields that fix tensor shapes, plus the
@@ -23,6 +21,7 @@ public final class ModelConfig {
     public static final String FILE_NAME = "config.json";
     public static final List<String> SUPPORTED_ARCHITECTURES = List.of("LlamaForCausalLM", "MistralForCausalLM");
     private static final String PLRD = "plrd";
+    private static final String LAYER_PREFIX = "model.layers.";
 
     private final Path source;
     private final ObjectNode json;
@@ -53,8 +52,8 @@ public final class ModelConfig {
         this.numKeyValueHeads = fields.optionalPositiveInt("num_key_value_heads").orElse(numAttentionHeads);
         this.vocabSize = fields.requiredPositiveInt("vocab_size");
         this.tieWordEmbeddings = fields.optionalBoolean("tie_word_embeddings").orElse(false);
-        this.ropeTheta = fields.optionalDouble("rope_theta").orElse(10000.0);
-        this.rmsNormEps = fields.optionalDouble("rms_norm_eps").orElse(1e-6);
+        this.ropeTheta = fields.optionalPositiveDouble("rope_theta").orElse(10000.0);
+        this.rmsNormEps = fields.optionalPositiveDouble("rms_norm_eps").orElse(1e-6);
         this.maxPositionEmbeddings = fields.optionalPositiveInt("max_position_embeddings").orElse(2048);
         // transformers 4.56 renamed torch_dtype to dtype
         this.torchDtype = fields.optionalString("torch_dtype").or(() -> fields.optionalString("dtype"));
@@ -72,7 +71,7 @@ public final class ModelConfig {
     }
 
     public static ModelConfig read(Path file) throws IOException {
-        return parse(file, Files.readAllBytes(file));
+        return parse(file, Files.readAllBytes(RegularFile.require(file)));
     }
 
     /** For a config built in memory; error messages name it {@value #FILE_NAME}. */
@@ -212,13 +211,17 @@ public final class ModelConfig {
             return Optional.of(value.intValue());
         }
 
-        Optional<Double> optionalDouble(String field) throws CheckpointException {
+        /**
+         * A finite number above zero: rope_theta 0 makes every rotary frequency infinite and a
+         * negative rms_norm_eps lets a norm divide by zero, so either model computes NaN.
+         */
+        Optional<Double> optionalPositiveDouble(String field) throws CheckpointException {
             JsonNode value = value(field);
             if (value == null) {
                 return Optional.empty();
             }
-            if (!value.isNumber()) {
-                throw new CheckpointException(source, field + " must be a number, got " + value);
+            if (!value.isNumber() || !Double.isFinite(value.doubleValue()) || !(value.doubleValue() > 0)) {
+                throw new CheckpointException(source, field + " must be a finite number above zero, got " + value);
             }
             return Optional.of(value.doubleValue());
         }
@@ -255,10 +258,9 @@ public final class ModelConfig {
             }
             Map<String, Integer> ranks = new LinkedHashMap<>();
             Map<String, String> strings = new LinkedHashMap<>();
-            Set<String> modules = modules(layers);
             for (Map.Entry<String, JsonNode> field : node.properties()) {
                 if (field.getKey().equals(PlrdSection.RANKS)) {
-                    ranks = ranks(field.getValue(), modules, layers);
+                    ranks = ranks(field.getValue(), layers);
                 } else if (field.getValue().isTextual()) {
                     strings.put(field.getKey(), field.getValue().textValue());
                 } else {
@@ -268,7 +270,7 @@ public final class ModelConfig {
             return new PlrdSection(ranks, strings);
         }
 
-        private Map<String, Integer> ranks(JsonNode node, Set<String> modules, int layers) throws CheckpointException {
+        private Map<String, Integer> ranks(JsonNode node, int layers) throws CheckpointException {
             if (!node.isObject()) {
                 throw new CheckpointException(source, PLRD + ".ranks must map module paths to ranks, got " + node);
             }
@@ -276,7 +278,7 @@ public final class ModelConfig {
             for (Map.Entry<String, JsonNode> entry : node.properties()) {
                 String module = entry.getKey();
                 JsonNode rank = entry.getValue();
-                if (!modules.contains(module)) {
+                if (!isModule(module, layers)) {
                     throw new CheckpointException(source, PLRD + ".ranks names '" + module + "', which is not a linear of this "
                             + layers + "-layer model (expected model.layers.<i>.<self_attn.q_proj|...|mlp.down_proj>)");
                 }
@@ -288,14 +290,16 @@ public final class ModelConfig {
             return ranks;
         }
 
-        private static Set<String> modules(int layers) {
-            Set<String> modules = new HashSet<>();
-            for (int layer = 0; layer < layers; layer++) {
-                for (Projection projection : Projection.values()) {
-                    modules.add(LlamaLayout.modulePath(layer, projection));
+        /** Parsed rather than looked up in a set of every module: num_hidden_layers may be absurdly large. */
+        private static boolean isModule(String module, int layers) {
+            for (Projection projection : Projection.values()) {
+                String suffix = "." + projection.module();
+                if (module.startsWith(LAYER_PREFIX) && module.endsWith(suffix)) {
+                    String layer = module.substring(LAYER_PREFIX.length(), module.length() - suffix.length());
+                    return layer.matches("0|[1-9][0-9]{0,9}") && Long.parseLong(layer) < layers;
                 }
             }
-            return modules;
+            return false;
         }
     }
 }

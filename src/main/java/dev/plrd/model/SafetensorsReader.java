@@ -43,7 +43,7 @@ public final class SafetensorsReader implements Closeable {
         if (mappingBytes <= 0 || mappingBytes % DType.F32.byteWidth() != 0) {
             throw new IllegalArgumentException("mapping size must be a positive multiple of every dtype width, got " + mappingBytes);
         }
-        FileChannel channel = FileChannel.open(file, StandardOpenOption.READ);
+        FileChannel channel = FileChannel.open(RegularFile.require(file), StandardOpenOption.READ);
         try {
             return new SafetensorsReader(file, channel, SafetensorsHeader.read(file, channel), mappingBytes);
         } catch (IOException | RuntimeException e) {

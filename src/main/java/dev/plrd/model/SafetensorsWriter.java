@@ -46,7 +46,7 @@ public final class SafetensorsWriter implements Closeable {
         FileChannel channel = null;
         try {
             channel = FileChannel.open(temp, StandardOpenOption.WRITE);
-            writeFully(channel, header);
+            AtomicFiles.writeFully(channel, header, temp);
             return new SafetensorsWriter(target, temp, channel, List.copyOf(layout));
         } catch (IOException | RuntimeException e) {
             if (channel != null) {
@@ -86,7 +86,7 @@ public final class SafetensorsWriter implements Closeable {
             int count = Math.min(perBuffer, data.length - done);
             buffer.clear();
             dtype.encode(data, done, count, buffer);
-            writeFully(channel, buffer.flip());
+            AtomicFiles.writeFully(channel, buffer.flip(), temp);
             done += count;
         }
         written++;
@@ -104,7 +104,11 @@ public final class SafetensorsWriter implements Closeable {
             throw new IllegalStateException(target + ": only " + written + " of " + layout.size()
                     + " tensors are written; next is '" + layout.get(written).name() + "'");
         }
-        channel.force(true);
+        try {
+            channel.force(true);
+        } catch (IOException e) {
+            throw AtomicFiles.naming(temp, e);
+        }
         channel.close();
         AtomicFiles.moveAtomically(temp, target);
         committed = true;
@@ -116,12 +120,6 @@ public final class SafetensorsWriter implements Closeable {
         channel.close();
         if (!committed) {
             Files.deleteIfExists(temp);
-        }
-    }
-
-    private static void writeFully(FileChannel channel, ByteBuffer bytes) throws IOException {
-        while (bytes.hasRemaining()) {
-            channel.write(bytes);
         }
     }
 }

@@ -42,6 +42,16 @@ public final class Tensor {
         return data;
     }
 
+    /** The index of the first NaN or infinite element, or -1 when every element is finite. */
+    public int firstNonFinite() {
+        for (int i = 0; i < data.length; i++) {
+            if (!Float.isFinite(data[i])) {
+                return i;
+            }
+        }
+        return -1;
+    }
+
     public int rows() {
         return (int) matrixShape()[0];
     }

@@ -10,6 +10,7 @@ import dev.plrd.api.ModelFamilySpec;
 import dev.plrd.model.Projection;
 import dev.plrd.api.StageName;
 import dev.plrd.api.TrainingSpec;
+import dev.plrd.plan.WorkerContract.Flags;
 import java.util.ArrayList;
 import java.util.EnumSet;
 import java.util.List;
@@ -50,24 +51,24 @@ public final class Planner {
             String parentModel = first ? Workspace.baseLocation(baseUri) : Workspace.trained(previousTrain.member());
             String parentId = first ? baseId : previousTrain.fingerprint();
 
-            List<String> decomposeArgs = new ArrayList<>(List.of("decompose", "--from", parentModel,
-                    "--to", Workspace.decomposed(m)));
+            List<String> decomposeArgs = new ArrayList<>(List.of(StageName.DECOMPOSE.id(), Flags.FROM, parentModel,
+                    Flags.TO, Workspace.decomposed(m)));
             if (first && spec.base.revision != null) {
-                decomposeArgs.addAll(List.of("--revision", spec.base.revision));
+                decomposeArgs.addAll(List.of(Flags.REVISION, spec.base.revision));
             }
             String target = member.targetParameters != null ? Long.toString(Counts.parse(member.targetParameters)) : null;
             if (target != null) {
-                decomposeArgs.addAll(List.of("--target-parameters", target));
+                decomposeArgs.addAll(List.of(Flags.TARGET_PARAMETERS, target));
             } else {
-                decomposeArgs.addAll(List.of("--rank-fraction", Double.toString(member.rankFraction)));
+                decomposeArgs.addAll(List.of(Flags.RANK_FRACTION, Double.toString(member.rankFraction)));
             }
             String layers = Defaults.or(decomposition.layers, Defaults.LAYERS).stream()
                     .map(Projection::id).collect(Collectors.joining(","));
             String method = Defaults.or(decomposition.method, Defaults.METHOD).id();
             String allocation = lower(Defaults.or(decomposition.allocation, Defaults.ALLOCATION));
             String split = lower(Defaults.or(decomposition.split, Defaults.SPLIT));
-            decomposeArgs.addAll(List.of("--method", method, "--allocation", allocation, "--split", split,
-                    "--layers", layers));
+            decomposeArgs.addAll(List.of(Flags.METHOD, method, Flags.ALLOCATION, allocation, Flags.SPLIT, split,
+                    Flags.LAYERS, layers));
             String decomposeFp = new Fingerprint().with("member", m).with("parent", parentId)
                     .with("target", target).with("fraction", member.rankFraction)
                     .with("layers", layers).with("method", method).with("allocation", allocation)
@@ -77,24 +78,24 @@ public final class Planner {
 
             TrainingSettings training = TrainingSettings.of(spec.training, member.training);
             String trainFp = new Fingerprint().with("decomposed", decomposeFp).with("training", training).hash();
-            List<String> trainArgs = new ArrayList<>(List.of("train", "--from", Workspace.decomposed(m),
-                    "--to", Workspace.trained(m)));
+            List<String> trainArgs = new ArrayList<>(List.of(StageName.TRAIN.id(), Flags.FROM, Workspace.decomposed(m),
+                    Flags.TO, Workspace.trained(m)));
             trainArgs.addAll(training.args());
-            trainArgs.addAll(List.of("--state", Workspace.trainState(m, trainFp), "--resume"));
+            trainArgs.addAll(List.of(Flags.STATE, Workspace.trainState(m, trainFp), Flags.RESUME));
             PlannedStage train = stage(m, StageName.TRAIN, trainFp, trainArgs, gpuStages, gpuCount,
                     EnumSet.of(Credentials.DATA));
 
             String evalData = Defaults.or(evaluation.dataset, spec.training.dataset);
             String evalTokens = Long.toString(Counts.parse(Defaults.or(evaluation.tokens, Defaults.EVALUATION_TOKENS)));
             String evalSplit = evaluation.dataset == null ? "held-out" : "all";
-            List<String> evaluateArgs = new ArrayList<>(List.of("evaluate", "--model", Workspace.trained(m),
-                    "--data", evalData, "--split", evalSplit,
-                    "--tokens", evalTokens, "--seed", Long.toString(Defaults.EVALUATION_SEED),
-                    "--parent", parentModel,
-                    "--parent-report", first ? Workspace.baseReport("evaluate")
-                            : Workspace.report(previousTrain.member(), "evaluate")));
+            List<String> evaluateArgs = new ArrayList<>(List.of(StageName.EVALUATE.id(), Flags.MODEL, Workspace.trained(m),
+                    Flags.DATA, evalData, Flags.SPLIT, evalSplit,
+                    Flags.TOKENS, evalTokens, Flags.SEED, Long.toString(Defaults.EVALUATION_SEED),
+                    Flags.PARENT, parentModel,
+                    Flags.PARENT_REPORT, first ? Workspace.baseReport(StageName.EVALUATE.id())
+                            : Workspace.report(previousTrain.member(), StageName.EVALUATE.id())));
             if (evaluation.maxPerplexityRatio != null) {
-                evaluateArgs.addAll(List.of("--max-perplexity-ratio", evaluation.maxPerplexityRatio.toString()));
+                evaluateArgs.addAll(List.of(Flags.MAX_PERPLEXITY_RATIO, evaluation.maxPerplexityRatio.toString()));
             }
             String evaluateFp = new Fingerprint().with("trained", trainFp).with("parent", parentId)
                     .with("data", evalData).with("split", evalSplit).with("tokens", evalTokens).with("ratio", evaluation.maxPerplexityRatio)
@@ -104,15 +105,15 @@ public final class Planner {
 
             String reference = spec.publish.repository + ":" + m;
             boolean plainHttp = Boolean.TRUE.equals(spec.publish.plainHttp);
-            List<String> publishArgs = new ArrayList<>(List.of("publish", "--model", Workspace.trained(m),
-                    "--to", reference, "--evaluation", Workspace.report(m, "evaluate")));
+            List<String> publishArgs = new ArrayList<>(List.of(StageName.PUBLISH.id(), Flags.MODEL, Workspace.trained(m),
+                    Flags.TO, reference, Flags.EVALUATION, Workspace.report(m, StageName.EVALUATE.id())));
             if (first) {
-                publishArgs.addAll(List.of("--parent-uri", baseId));
+                publishArgs.addAll(List.of(Flags.PARENT_URI, baseId));
             } else {
-                publishArgs.addAll(List.of("--parent-report", Workspace.report(previousPublish.member(), "publish")));
+                publishArgs.addAll(List.of(Flags.PARENT_REPORT, Workspace.report(previousPublish.member(), StageName.PUBLISH.id())));
             }
             if (plainHttp) {
-                publishArgs.add("--plain-http");
+                publishArgs.add(Flags.PLAIN_HTTP);
             }
             String publishFp = new Fingerprint().with("evaluated", evaluateFp)
                     .with("parent", first ? baseId : previousPublish.fingerprint())
@@ -130,7 +131,7 @@ public final class Planner {
     private static PlannedStage stage(String member, StageName name, String fingerprint, List<String> args,
             Set<StageName> gpuStages, int gpuCount, Set<Credentials> credentials) {
         List<String> all = new ArrayList<>(args);
-        all.addAll(List.of("--report", Workspace.report(member, name.id()), "--result", WorkerContract.RESULT_PATH));
+        all.addAll(List.of(Flags.REPORT, Workspace.report(member, name.id()), Flags.RESULT, WorkerContract.RESULT_PATH));
         return new PlannedStage(member, name, fingerprint, List.copyOf(all), gpuStages.contains(name) ? gpuCount : 0,
                 Set.copyOf(credentials));
     }
@@ -158,11 +159,11 @@ public final class Planner {
         }
 
         List<String> args() {
-            return List.of("--data", dataset, "--tokens", Long.toString(tokens),
-                    "--seq-len", Integer.toString(sequenceLength), "--micro-batch", Integer.toString(microBatch),
-                    "--global-batch-tokens", Long.toString(globalBatchTokens), "--lr", Double.toString(learningRate),
-                    "--warmup", Integer.toString(warmupSteps), "--checkpoint-every", Long.toString(checkpointEveryTokens),
-                    "--precision", precision);
+            return List.of(Flags.DATA, dataset, Flags.TOKENS, Long.toString(tokens),
+                    Flags.SEQUENCE_LENGTH, Integer.toString(sequenceLength), Flags.MICRO_BATCH, Integer.toString(microBatch),
+                    Flags.GLOBAL_BATCH_TOKENS, Long.toString(globalBatchTokens), Flags.LEARNING_RATE,
+                    Double.toString(learningRate), Flags.WARMUP, Integer.toString(warmupSteps), Flags.CHECKPOINT_EVERY,
+                    Long.toString(checkpointEveryTokens), Flags.PRECISION, precision);
         }
     }
 }

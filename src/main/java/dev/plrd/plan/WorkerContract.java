@@ -3,8 +3,10 @@ package dev.plrd.plan;
 import java.util.List;
 
 /**
- * What the operator and the stage worker ({@code plrd <stage>}) agree on, besides the command
- * line the planner builds and the {@link Workspace} layout.
+ * What the operator and the stage worker ({@code plrd <stage>}) agree on: the option names of the
+ * stage commands ({@link Flags}), the result path, the environment, the exit codes, and, beside
+ * this class, the {@link Workspace} layout. The planner writes command lines with these names and
+ * the worker CLI declares its options with them, so the two cannot drift apart.
  */
 public final class WorkerContract {
     private WorkerContract() {
@@ -51,4 +53,59 @@ public final class WorkerContract {
     /** The codes on which a stage fails at once, without using its retry budget. */
     public static final List<Integer> PERMANENT_EXIT_CODES = List.of(EXIT_INVALID_INPUT, EXIT_GATE_FAILED,
             EXIT_NON_FINITE);
+
+    /**
+     * Option names of the stage commands. The subcommand is the stage's id (StageName.id()); the
+     * planner builds the arguments from these names, and the worker's picocli options are declared
+     * with them.
+     */
+    public static final class Flags {
+        private Flags() {
+        }
+
+        /** Every stage: where the result JSON goes ({@link #RESULT_PATH} in a pod), and its copy in the workspace. */
+        public static final String RESULT = "--result";
+        public static final String REPORT = "--report";
+
+        /** decompose and train: the source checkpoint and the checkpoint written; publish: --to is the OCI reference. */
+        public static final String FROM = "--from";
+        public static final String TO = "--to";
+
+        /** decompose: the base's pinned revision, the member's size, and how it is factored. */
+        public static final String REVISION = "--revision";
+        public static final String TARGET_PARAMETERS = "--target-parameters";
+        public static final String RANK_FRACTION = "--rank-fraction";
+        public static final String METHOD = "--method";
+        public static final String ALLOCATION = "--allocation";
+        /** decompose: where singular values go (balanced|left|right); evaluate: which part of the data (held-out|all|train). */
+        public static final String SPLIT = "--split";
+        public static final String LAYERS = "--layers";
+
+        /** train and evaluate: the data and the token budget. */
+        public static final String DATA = "--data";
+        public static final String TOKENS = "--tokens";
+        public static final String SEED = "--seed";
+        public static final String SEQUENCE_LENGTH = "--seq-len";
+        public static final String MICRO_BATCH = "--micro-batch";
+
+        /** train: the recipe, and where its resumable state lives. */
+        public static final String GLOBAL_BATCH_TOKENS = "--global-batch-tokens";
+        public static final String LEARNING_RATE = "--lr";
+        public static final String WARMUP = "--warmup";
+        public static final String CHECKPOINT_EVERY = "--checkpoint-every";
+        public static final String PRECISION = "--precision";
+        public static final String STATE = "--state";
+        public static final String RESUME = "--resume";
+
+        /** evaluate and publish: the member's checkpoint; evaluate: its parent and the gate. */
+        public static final String MODEL = "--model";
+        public static final String PARENT = "--parent";
+        public static final String PARENT_REPORT = "--parent-report";
+        public static final String MAX_PERPLEXITY_RATIO = "--max-perplexity-ratio";
+
+        /** publish: the evaluation it annotates, the lineage, and a registry without TLS. */
+        public static final String EVALUATION = "--evaluation";
+        public static final String PARENT_URI = "--parent-uri";
+        public static final String PLAIN_HTTP = "--plain-http";
+    }
 }

@@ -122,8 +122,9 @@ public final class Trainer {
         }
     }
 
-    private static IllegalStateException diverged(long step, String why) {
-        return new IllegalStateException("training diverged at step " + (step + 1) + ": " + why
+    /** Permanent: the same model, data and settings compute the same non-finite values on every attempt. */
+    private static NonFiniteLossException diverged(long step, String why) {
+        return new NonFiniteLossException("training diverged at step " + (step + 1) + ": " + why
                 + "; lower --lr, or train in float32");
     }
 

@@ -15,6 +15,7 @@ import dev.plrd.model.RandomInit;
 import dev.plrd.model.Tensor;
 import dev.plrd.model.TensorInfo;
 import dev.plrd.plan.ParameterCount;
+import dev.plrd.plan.WorkerContract;
 import dev.plrd.testing.MicroModel;
 import java.io.IOException;
 import java.nio.file.Files;
@@ -242,28 +243,28 @@ class DecomposeCommandTest {
 
         Plrd.Run missing = Plrd.run("decompose", "--from", dir.resolve("nope").toString(), "--to", out.toString(),
                 "--rank-fraction", "0.5", "--result", result.toString());
-        assertThat(missing.code()).isEqualTo(2);
+        assertThat(missing.code()).isEqualTo(WorkerContract.EXIT_INVALID_INPUT);
         assertThat(missing.err()).contains("--from " + dir.resolve("nope") + ": no such checkpoint directory");
         assertThat(JSON.readTree(result.toFile()).get("reason").asText()).isEqualTo("InvalidInput");
 
         Plrd.Run tooBig = Plrd.run("decompose", "--from", base.toString(), "--to", out.toString(), "--target-parameters", "1B");
-        assertThat(tooBig.code()).isEqualTo(2);
+        assertThat(tooBig.code()).isEqualTo(WorkerContract.EXIT_INVALID_INPUT);
         assertThat(tooBig.err()).contains("not smaller than the model");
 
         Plrd.Run fraction = Plrd.run("decompose", "--from", base.toString(), "--to", out.toString(), "--rank-fraction", "1.5");
-        assertThat(fraction.code()).isEqualTo(2);
+        assertThat(fraction.code()).isEqualTo(WorkerContract.EXIT_INVALID_INPUT);
         assertThat(fraction.err()).contains("--rank-fraction 1.5: must be greater than 0 and less than 1");
 
         Path gpt2 = dir.resolve("gpt2");
         Files.createDirectories(gpt2);
         Files.writeString(gpt2.resolve("config.json"), "{\"architectures\": [\"GPT2LMHeadModel\"]}");
         Plrd.Run architecture = Plrd.run("decompose", "--from", gpt2.toString(), "--to", out.toString(), "--rank-fraction", "0.5");
-        assertThat(architecture.code()).isEqualTo(2);
+        assertThat(architecture.code()).isEqualTo(WorkerContract.EXIT_INVALID_INPUT);
         assertThat(architecture.err()).contains("GPT2LMHeadModel").contains("config.json");
 
         Plrd.Run layers = Plrd.run("decompose", "--from", base.toString(), "--to", out.toString(), "--rank-fraction", "0.5",
                 "--layers", "q,attn");
-        assertThat(layers.code()).isEqualTo(2);
+        assertThat(layers.code()).isEqualTo(WorkerContract.EXIT_INVALID_INPUT);
         assertThat(layers.err()).contains("attn");
 
         try (Stream<Path> left = Files.list(dir)) {

@@ -97,10 +97,10 @@ class EvaluateCommandTest {
     void badInputExitsTwoNamingTheFlag() {
         assertThat(evaluate("--max-perplexity-ratio", "2").err()).contains("--max-perplexity-ratio needs --parent");
         Plrd.Run split = evaluate("--split", "sideways");
-        assertThat(split.code()).isEqualTo(2);
+        assertThat(split.code()).isEqualTo(WorkerContract.EXIT_INVALID_INPUT);
         assertThat(split.err()).contains("sideways");
         Plrd.Run missing = Plrd.run("evaluate", "--model", dir.resolve("none"), "--data", data);
-        assertThat(missing.code()).isEqualTo(2);
+        assertThat(missing.code()).isEqualTo(WorkerContract.EXIT_INVALID_INPUT);
         assertThat(missing.err()).contains("--model").contains("no such checkpoint directory");
         assertThat(Files.exists(dir.resolve("none"))).isFalse();
     }

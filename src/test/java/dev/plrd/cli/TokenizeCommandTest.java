@@ -8,6 +8,7 @@ import dev.plrd.data.ByteLevelTokenizerJson;
 import dev.plrd.data.SplitName;
 import dev.plrd.data.TextTokenizer;
 import dev.plrd.data.TokenDataset;
+import dev.plrd.plan.WorkerContract;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -144,7 +145,7 @@ class TokenizeCommandTest {
         Files.writeString(existing.resolve("keep.txt"), "mine");
         Plrd.Run r = Plrd.run("tokenize", "--input", good.toString(), "--tokenizer", tokenizer.toString(), "--to",
                 existing.toString());
-        assertThat(r.code()).isEqualTo(2);
+        assertThat(r.code()).isEqualTo(WorkerContract.EXIT_INVALID_INPUT);
         assertThat(r.err()).contains("--to " + existing + ": exists and is not empty");
         assertThat(existing.resolve("keep.txt")).hasContent("mine");
     }
@@ -153,7 +154,7 @@ class TokenizeCommandTest {
         List<String> all = new ArrayList<>(List.of("tokenize", "--to", to.toString()));
         all.addAll(List.of(args));
         Plrd.Run r = Plrd.run(all.toArray(String[]::new));
-        assertThat(r.code()).as(r.err()).isEqualTo(2);
+        assertThat(r.code()).as(r.err()).isEqualTo(WorkerContract.EXIT_INVALID_INPUT);
         assertThat(r.err()).contains(message);
         assertThat(to).doesNotExist();
         if (Files.exists(to.getParent())) {

@@ -7,6 +7,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.plrd.model.Checkpoint;
 import dev.plrd.model.ModelConfig;
 import dev.plrd.model.RandomInit;
+import dev.plrd.plan.WorkerContract;
 import dev.plrd.testing.CountingTokens;
 import dev.plrd.testing.MicroModel;
 import java.io.IOException;
@@ -110,7 +111,7 @@ class TrainCommandTest {
     }
 
     private void assertRefused(Plrd.Run r, String message) throws IOException {
-        assertThat(r.code()).as(r.err()).isEqualTo(2);
+        assertThat(r.code()).as(r.err()).isEqualTo(WorkerContract.EXIT_INVALID_INPUT);
         assertThat(r.err()).contains(message);
         assertThat(result().get("reason").asText()).isEqualTo("InvalidInput");
         assertThat(result().get("error").asText()).contains(message);

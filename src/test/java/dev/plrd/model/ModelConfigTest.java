@@ -162,7 +162,7 @@ class ModelConfigTest {
         assertThatThrownBy(() -> ModelConfig.parse(MINIMAL.replace("\"vocab_size\": 100", "\"vocab_size\": 100, \"tie_word_embeddings\": 1")))
                 .hasMessage("config.json: tie_word_embeddings must be true or false, got 1");
         assertThatThrownBy(() -> ModelConfig.parse(MINIMAL.replace("\"vocab_size\": 100", "\"vocab_size\": 100, \"rope_theta\": \"big\"")))
-                .hasMessage("config.json: rope_theta must be a number, got \"big\"");
+                .hasMessage("config.json: rope_theta must be a finite number above zero, got \"big\"");
         assertThatThrownBy(() -> ModelConfig.parse(MINIMAL.replace("\"vocab_size\": 100", "\"vocab_size\": 100, \"num_key_value_heads\": 3")))
                 .hasMessage("config.json: num_attention_heads 4 is not a multiple of num_key_value_heads 3");
         assertThatThrownBy(() -> ModelConfig.parse(MINIMAL.replace("\"hidden_size\": 64", "\"hidden_size\": 66")))

@@ -23,12 +23,19 @@ public final class JavaProcess {
 
     /** Starts mainClass with args, stdout and stderr together into log. */
     public static JavaProcess start(Class<?> mainClass, Path log, Object... args) throws IOException {
+        return start(List.of(), mainClass, log, args);
+    }
+
+    /** As {@link #start(Class, Path, Object...)}, with JVM options such as a heap limit before the class name. */
+    public static JavaProcess start(List<String> jvmOptions, Class<?> mainClass, Path log, Object... args)
+            throws IOException {
         List<String> command = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
                 "-cp", System.getProperty("surefire.test.class.path", System.getProperty("java.class.path")),
                 "-Dai.djl.offline=true", "-DDJL_CACHE_DIR=" + System.getProperty("DJL_CACHE_DIR"),
                 "-DENGINE_CACHE_DIR=" + System.getProperty("ENGINE_CACHE_DIR", System.getProperty("DJL_CACHE_DIR")),
-                "-Dorg.bytedeco.javacpp.cachedir=" + System.getProperty("org.bytedeco.javacpp.cachedir"),
-                mainClass.getName()));
+                "-Dorg.bytedeco.javacpp.cachedir=" + System.getProperty("org.bytedeco.javacpp.cachedir")));
+        command.addAll(jvmOptions);
+        command.add(mainClass.getName());
         for (Object a : args) {
             command.add(a.toString());
         }
