@@ -55,6 +55,26 @@ class CapacityTest extends OperatorTestSupport {
     }
 
     @Test
+    void anUnschedulablePodHeldForManyReconcilesGivesOneEventForItsWait() throws InterruptedException {
+        String ns = "capacity-events";
+        scripts.put("m5b/decompose", FakeJobController.Script.of(unschedulable()));
+        fake(client, ns);
+        client.resource(Families.threeMembers("fam", ns)).create();
+
+        eventually(() -> assertThat(stage(get(client, ns, "fam"), "m5b", StageName.DECOMPOSE).reason)
+                .isEqualTo(Reasons.WAITING_FOR_CAPACITY));
+        String firstMessage = stage(get(client, ns, "fam"), "m5b", StageName.DECOMPOSE).message;
+        // the scheduler rewrites its verdict every tick: each rewrite is a reconcile and a new message
+        eventually(() -> assertThat(stage(get(client, ns, "fam"), "m5b", StageName.DECOMPOSE).message)
+                .isNotEqualTo(firstMessage));
+        Thread.sleep(2_000);
+
+        var events = client.v1().events().inNamespace(ns).list().getItems().stream()
+                .map(e -> e.getReason() + " " + e.getMessage().split(" ")[0]).toList();
+        assertThat(events).containsExactlyInAnyOrder("Submitted m5b/decompose", "WaitingForCapacity m5b/decompose");
+    }
+
+    @Test
     void imagePullErrorFailsFast() {
         String ns = "capacity-image";
         scripts.put("m5b/decompose", FakeJobController.Script.of(waiting("ImagePullBackOff")));
