@@ -174,7 +174,8 @@ final class StageStateMachine {
             String reason = pod.unschedulable() ? Reasons.WAITING_FOR_CAPACITY
                     : !pod.bound() ? Reasons.SCHEDULING
                     : pod.waitingReason() != null ? pod.waitingReason() : Reasons.CONTAINER_CREATING;
-            return starting(s, reason, pod.message(), pod.created().plus(timeouts.startup()));
+            String message = pod.message() != null || pod.bound() ? pod.message() : "the pod waits for the scheduler";
+            return starting(s, reason, message, pod.created().plus(timeouts.startup()));
         }
         s.phase = StagePhase.Running;
         if (s.startTime == null) {

@@ -413,6 +413,7 @@ class StageStateMachineTest {
             Step step = observe(starting(), withPod(T0, unbound(podCreated)), at(Duration.ofMinutes(2)));
 
             assertStarting(step, Reasons.SCHEDULING, podCreated.plus(STARTUP));
+            assertThat(step.stage().message).isEqualTo("the pod waits for the scheduler");
         }
 
         @Test
