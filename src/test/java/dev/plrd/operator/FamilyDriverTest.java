@@ -696,7 +696,7 @@ class FamilyDriverTest {
             assertThat(conditions).hasSize(1);
             Condition c = conditions.get(0);
             assertThat(c.getLastTransitionTime()).isEqualTo("2025-03-01T10:00:00Z");
-            assertThat(c.getReason()).isEqualTo("Running");
+            assertThat(c.getReason()).isEqualTo(Reasons.RUNNING);
             assertThat(c.getMessage()).isEqualTo("b");
             assertThat(c.getObservedGeneration()).isEqualTo(2L);
         }
