@@ -28,4 +28,30 @@ public final class Durations {
         }
         return total;
     }
+
+    /**
+     * The notation {@link #parse} reads ({@code 30s}, {@code 45m}, {@code 1h30m}), so that messages
+     * show a duration as the spec wrote it rather than as ISO-8601 ({@code PT30S}). Whole seconds;
+     * a fraction is dropped.
+     */
+    public static String format(Duration duration) {
+        long seconds = duration.getSeconds();
+        if (seconds < 0) {
+            throw new IllegalArgumentException("'" + duration + "' is negative; durations are 0s or longer");
+        }
+        if (seconds == 0) {
+            return "0s";
+        }
+        StringBuilder text = new StringBuilder();
+        append(text, seconds / 3600, 'h');
+        append(text, seconds / 60 % 60, 'm');
+        append(text, seconds % 60, 's');
+        return text.toString();
+    }
+
+    private static void append(StringBuilder text, long n, char unit) {
+        if (n > 0) {
+            text.append(n).append(unit);
+        }
+    }
 }

@@ -10,19 +10,25 @@ public class StageStatus {
     @JsonPropertyDescription("Pending, Starting, Running, Succeeded, Failed or Suspended.")
     public StagePhase phase;
 
-    @JsonPropertyDescription("Jobs created for this stage so far (a resume after suspension or a lost Job makes a new one).")
+    @JsonPropertyDescription("Jobs created for this run of the stage (a resume after suspension or a lost Job makes a new one); 0 again when its inputs change.")
     public Integer attempt;
+
+    @JsonPropertyDescription("Jobs created for this stage over its whole life; numbers the next Job's name, so no name is ever used twice.")
+    public Integer jobsCreated;
 
     @JsonPropertyDescription("The Job of the current attempt; recorded before the Job is created.")
     public String jobName;
 
+    @JsonPropertyDescription("The newest pod of the current Job the operator saw; a replacement for a pod that did not fail is an interruption.")
+    public String pod;
+
     @JsonPropertyDescription("Hash of this stage's inputs; a spec change that alters it re-runs the stage.")
     public String fingerprint;
 
-    @JsonPropertyDescription("Application failures retried in the current Job.")
+    @JsonPropertyDescription("Pods of the current Job that failed and were followed by another pod (a failure that ends the Job is not a retry).")
     public Integer retries;
 
-    @JsonPropertyDescription("Pods lost to preemption, eviction or node drain; not counted as retries.")
+    @JsonPropertyDescription("Pods of the current Job lost to preemption, eviction or node drain (also once deleted); not counted as retries.")
     public Integer interruptions;
 
     /** When the current attempt's Job was requested. */

@@ -32,8 +32,6 @@ import java.util.function.Function;
  * fixing scheduling or credentials does not change its inputs.
  */
 final class FamilyDriver {
-    static final String INVALID_SPEC = "InvalidSpec";
-
     private static final ObjectMapper JSON = new ObjectMapper();
 
     enum RequestKind { CREATE_JOB, DELETE_JOB }
@@ -88,9 +86,9 @@ final class FamilyDriver {
         String message = SchemaValidator.summary(violations);
         status.observedGeneration = generation;
         status.phase = "Failed";
-        Conditions.set(status.conditions, Conditions.READY, false, INVALID_SPEC, message, generation, now);
-        Conditions.set(status.conditions, Conditions.PROGRESSING, false, INVALID_SPEC, message, generation, now);
-        Conditions.set(status.conditions, Conditions.DEGRADED, true, INVALID_SPEC, message, generation, now);
+        Conditions.set(status.conditions, Conditions.READY, false, Reasons.INVALID_SPEC, message, generation, now);
+        Conditions.set(status.conditions, Conditions.PROGRESSING, false, Reasons.INVALID_SPEC, message, generation, now);
+        Conditions.set(status.conditions, Conditions.DEGRADED, true, Reasons.INVALID_SPEC, message, generation, now);
         return status;
     }
 
@@ -111,11 +109,12 @@ final class FamilyDriver {
             if (old == null) {
                 next = StageStateMachine.pending(p.stage(), p.fingerprint());
             } else if (!p.fingerprint().equals(old.fingerprint)) {
-                next = reset(old, p, StageStateMachine.INPUTS_CHANGED,
-                        "inputs changed in generation " + in.generation() + "; the stage runs again", requests);
+                next = pending(old, p, StageStateMachine.rerun(old, p.fingerprint(), Reasons.INPUTS_CHANGED,
+                        "inputs changed in generation " + in.generation() + "; the stage runs again"), requests);
             } else if (old.phase == StagePhase.Failed && newGeneration) {
-                next = reset(old, p, StageStateMachine.RETRYING,
-                        "retrying after the spec changed (generation " + in.generation() + ")", requests);
+                next = pending(old, p, StageStateMachine.retry(old, Reasons.RETRYING,
+                        "retrying after the spec changed (generation " + in.generation() + "); the failed Job was "
+                                + old.jobName), requests);
             } else {
                 next = old;
             }
@@ -126,9 +125,9 @@ final class FamilyDriver {
         return stages;
     }
 
-    private static StageStatus reset(StageStatus old, PlannedStage p, String reason, String message,
+    /** The stage back at Pending, and the delete request for the Job it leaves behind, if active. */
+    private static StageStatus pending(StageStatus old, PlannedStage p, StageStateMachine.Step step,
             List<JobRequest> requests) {
-        StageStateMachine.Step step = StageStateMachine.reset(old, p.fingerprint(), reason, message);
         if (step.action() == StageStateMachine.Action.DELETE_JOB) {
             requests.add(new JobRequest(RequestKind.DELETE_JOB, p, old.jobName));
         }
@@ -150,7 +149,7 @@ final class FamilyDriver {
                 }
                 StageStateMachine.Step step = s.phase.active()
                         ? StageStateMachine.observe(s, in.jobs().apply(s.jobName), in.timeouts(), in.now())
-                        : StageStateMachine.start(s, attempt -> in.jobNames().apply(p, attempt), in.now());
+                        : StageStateMachine.start(s, sequence -> in.jobNames().apply(p, sequence), in.now());
                 s = step.stage();
                 entry.setValue(s);
                 switch (step.action()) {
@@ -217,8 +216,8 @@ final class FamilyDriver {
         if (current == null) {
             status.phase = "Succeeded";
             String all = published + " of " + spec.members.size() + " members published";
-            Conditions.set(status.conditions, Conditions.READY, true, "AllMembersPublished", all, generation, now);
-            Conditions.set(status.conditions, Conditions.PROGRESSING, false, "Complete", all, generation, now);
+            Conditions.set(status.conditions, Conditions.READY, true, Reasons.ALL_MEMBERS_PUBLISHED, all, generation, now);
+            Conditions.set(status.conditions, Conditions.PROGRESSING, false, Reasons.COMPLETE, all, generation, now);
         } else {
             status.phase = suspend ? "Suspended" : current.phase == StagePhase.Failed ? "Failed"
                     : current.phase.active() ? "Running" : "Pending";
@@ -226,15 +225,15 @@ final class FamilyDriver {
                     current.message == null ? "" : current.message, generation, now);
             boolean progressing = !suspend && current.phase != StagePhase.Failed;
             Conditions.set(status.conditions, Conditions.PROGRESSING, progressing,
-                    progressing ? current.reason : suspend ? StageStateMachine.SUSPENDED : "StageFailed",
+                    progressing ? current.reason : suspend ? Reasons.SUSPENDED : Reasons.STAGE_FAILED,
                     stageMessage, generation, now);
         }
         boolean failed = current != null && current.phase == StagePhase.Failed;
-        Conditions.set(status.conditions, Conditions.DEGRADED, failed, failed ? current.reason : "NoFailure",
+        Conditions.set(status.conditions, Conditions.DEGRADED, failed, failed ? current.reason : Reasons.NO_FAILURE,
                 failed ? stageMessage : "", generation, now);
         StageStatus stopped = stages.values().stream().filter(s -> s.phase == StagePhase.Suspended).findFirst()
                 .orElse(null);
-        Conditions.set(status.conditions, Conditions.SUSPENDED, suspend, suspend ? "SuspendedBySpec" : "NotSuspended",
+        Conditions.set(status.conditions, Conditions.SUSPENDED, suspend, suspend ? Reasons.SUSPENDED_BY_SPEC : Reasons.NOT_SUSPENDED,
                 !suspend ? "" : stopped != null ? currentId + ": " + stopped.message : "no stage was running",
                 generation, now);
     }

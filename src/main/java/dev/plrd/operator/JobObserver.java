@@ -12,6 +12,8 @@ import java.util.Collection;
 import java.util.Comparator;
 import java.util.List;
 import java.util.Optional;
+import java.util.Set;
+import java.util.stream.Collectors;
 
 /** Reduces a stage's Job and its pods, as the informers cache them, to a {@link JobObservation}. */
 final class JobObserver {
@@ -34,9 +36,11 @@ final class JobObserver {
             if (!"True".equals(c.getStatus())) {
                 continue;
             }
-            if ("Complete".equals(c.getType()) || "SuccessCriteriaMet".equals(c.getType())) {
+            // SuccessCriteriaMet and FailureTarget are interim: the Job controller sets them, then
+            // finishes the remaining pods and its counts, then sets Complete or Failed.
+            if ("Complete".equals(c.getType())) {
                 outcome = JobObservation.Outcome.SUCCEEDED;
-            } else if ("Failed".equals(c.getType()) || "FailureTarget".equals(c.getType())) {
+            } else if ("Failed".equals(c.getType())) {
                 outcome = JobObservation.Outcome.FAILED;
                 jobReason = c.getReason();
             }
@@ -48,20 +52,21 @@ final class JobObserver {
         Pod finished = outcome == JobObservation.Outcome.SUCCEEDED && succeeded != null ? succeeded : failed;
         ContainerStateTerminated terminated = finished == null ? null : worker(finished)
                 .map(s -> s.getState() != null ? s.getState().getTerminated() : null).orElse(null);
-        int disrupted = (int) pods.stream().filter(p -> "Failed".equals(phase(p)))
-                .filter(p -> condition(p, "DisruptionTarget") != null).count();
+        Set<String> failedOnTheirOwn = pods.stream().filter(p -> "Failed".equals(phase(p)))
+                .filter(p -> condition(p, "DisruptionTarget") == null).map(p -> p.getMetadata().getName())
+                .collect(Collectors.toUnmodifiableSet());
         int failedCount = job.getStatus() != null && job.getStatus().getFailed() != null ? job.getStatus().getFailed() : 0;
         String started = job.getStatus() != null ? job.getStatus().getStartTime() : null;
         return new JobObservation(true, Timestamps.parse(job.getMetadata().getCreationTimestamp()),
                 Timestamps.parse(started),
-                Boolean.TRUE.equals(job.getSpec().getSuspend()), outcome, jobReason, failedCount, disrupted,
+                Boolean.TRUE.equals(job.getSpec().getSuspend()), outcome, jobReason, failedCount,
+                sorted.isEmpty() ? null : sorted.get(0).getMetadata().getName(), failedOnTheirOwn,
                 active == null ? null : podView(active),
                 terminated != null ? terminated.getExitCode() : null,
-                terminated != null ? terminated.getMessage() : null);
+                terminated != null ? terminated.getMessage() : null, null);
     }
 
     private static JobObservation.PodView podView(Pod pod) {
-        PodCondition scheduled = condition(pod, "PodScheduled");
         Optional<ContainerStatus> worker = worker(pod);
         String waitingReason = worker.map(s -> s.getState() != null && s.getState().getWaiting() != null
                 ? s.getState().getWaiting().getReason() : null).orElse(null);
@@ -69,9 +74,13 @@ final class JobObserver {
                 ? s.getState().getWaiting().getMessage() : null).orElse(null);
         Instant runningSince = worker.map(s -> s.getState() != null && s.getState().getRunning() != null
                 ? Timestamps.parse(s.getState().getRunning().getStartedAt()) : null).orElse(null);
-        boolean isScheduled = scheduled != null || pod.getSpec() != null && pod.getSpec().getNodeName() != null;
-        String message = !isScheduled ? conditionMessage(pod, "PodScheduled") : waitingMessage;
-        return new JobObservation.PodView("Running".equals(phase(pod)), isScheduled, waitingReason, message,
+        PodCondition scheduled = anyCondition(pod, "PodScheduled");
+        boolean bound = scheduled != null && "True".equals(scheduled.getStatus())
+                || pod.getSpec() != null && pod.getSpec().getNodeName() != null;
+        boolean unschedulable = !bound && scheduled != null && "False".equals(scheduled.getStatus())
+                && Reasons.K8S_UNSCHEDULABLE.equals(scheduled.getReason());
+        String message = !bound ? (scheduled != null ? scheduled.getMessage() : null) : waitingMessage;
+        return new JobObservation.PodView("Running".equals(phase(pod)), bound, unschedulable, waitingReason, message,
                 Timestamps.parse(pod.getMetadata().getCreationTimestamp()), runningSince);
     }
 
@@ -96,11 +105,12 @@ final class JobObserver {
                 .filter(c -> type.equals(c.getType()) && "True".equals(c.getStatus())).findFirst().orElse(null);
     }
 
-    private static String conditionMessage(Pod pod, String type) {
+    /** The pod's condition of that type, whatever its status. */
+    private static PodCondition anyCondition(Pod pod, String type) {
         if (pod.getStatus() == null || pod.getStatus().getConditions() == null) {
             return null;
         }
-        return pod.getStatus().getConditions().stream().filter(c -> type.equals(c.getType()))
-                .map(PodCondition::getMessage).findFirst().orElse(null);
+        return pod.getStatus().getConditions().stream().filter(c -> type.equals(c.getType())).findFirst()
+                .orElse(null);
     }
 }

@@ -28,9 +28,11 @@ import io.javaoperatorsdk.operator.processing.event.source.informer.Mappers;
 import io.javaoperatorsdk.operator.processing.retry.GradualRetry;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
+import java.util.Optional;
 import java.util.function.BiFunction;
 import java.util.function.Function;
 import java.util.stream.Collectors;
@@ -77,9 +79,29 @@ public class ModelFamilyReconciler implements Reconciler<ModelFamily> {
 
     @Override
     public UpdateControl<ModelFamily> reconcile(ModelFamily family, Context<ModelFamily> context) {
+        Map<String, JobObservation.Refusal> refusals = new HashMap<>();
+        Decision decision = decideAndAct(family, context, family.getStatus(), refusals);
+        if (!refusals.isEmpty()) {
+            // A refused create is an observation like any other: decide again with it, so that the
+            // stage fails with the server's reason, and that is written before anything else happens.
+            decision = decideAndAct(decision.family(), context, decision.outcome().status(), refusals);
+        }
+        FamilyDriver.Outcome outcome = decision.outcome();
+        Duration resync = config.resyncInterval();
+        Duration wait = outcome.recheckAt() == null ? resync
+                : Duration.between(Instant.now(), outcome.recheckAt()).plusSeconds(1);
+        return UpdateControl.<ModelFamily>noUpdate().rescheduleAfter(wait.compareTo(resync) < 0 ? wait : resync);
+    }
+
+    /** The family as last written, and what was decided for it. */
+    private record Decision(ModelFamily family, FamilyDriver.Outcome outcome) {
+    }
+
+    /** One decision: write the status it gives, then act on the Jobs; creates the server refuses go into refusals. */
+    private Decision decideAndAct(ModelFamily family, Context<ModelFamily> context,
+            ModelFamilyStatus previous, Map<String, JobObservation.Refusal> refusals) {
         Instant now = Instant.now();
         long generation = Objects.requireNonNullElse(family.getMetadata().getGeneration(), 0L);
-        ModelFamilyStatus previous = family.getStatus();
         List<Violation> violations = SchemaValidator.forModelFamily().validate(family.getSpec());
 
         FamilyDriver.Outcome outcome;
@@ -88,13 +110,14 @@ public class ModelFamilyReconciler implements Reconciler<ModelFamily> {
                     null);
         } else {
             outcome = FamilyDriver.drive(new FamilyDriver.Inputs(family.getSpec(), generation, previous,
-                    Planner.plan(family.getSpec()), observer(context), jobNames(family), timeouts(family.getSpec()),
-                    now));
+                    Planner.plan(family.getSpec()), observer(context, refusals), jobNames(family),
+                    timeouts(family.getSpec()), now));
         }
 
         outcome.status().workspaceClaim = Names.workspaceClaim(family.getMetadata().getName());
+        ModelFamily written = family;
         if (!sameJson(previous, outcome.status())) {
-            context.resourceOperations().jsonPatchPrimaryStatus(family, f -> {
+            written = context.resourceOperations().jsonPatchPrimaryStatus(family, f -> {
                 f.setStatus(outcome.status());
                 return f;
             });
@@ -103,27 +126,27 @@ public class ModelFamilyReconciler implements Reconciler<ModelFamily> {
         for (FamilyDriver.JobRequest request : outcome.requests()) {
             switch (request.kind()) {
                 case DELETE_JOB -> deleteJob(context.getClient(), family, request.jobName());
-                case CREATE_JOB -> createJob(context, family, request.stage(), request.jobName());
+                case CREATE_JOB -> createJob(context, family, request.stage(), request.jobName())
+                        .ifPresent(refusal -> refusals.put(request.jobName(), refusal));
             }
         }
-        Duration resync = config.resyncInterval();
-        Duration wait = outcome.recheckAt() == null ? resync
-                : Duration.between(Instant.now(), outcome.recheckAt()).plusSeconds(1);
-        return UpdateControl.<ModelFamily>noUpdate().rescheduleAfter(wait.compareTo(resync) < 0 ? wait : resync);
+        return new Decision(written, outcome);
     }
 
-    private Function<String, JobObservation> observer(Context<ModelFamily> context) {
+    private Function<String, JobObservation> observer(Context<ModelFamily> context,
+            Map<String, JobObservation.Refusal> refusals) {
         Map<String, Job> byName = context.getSecondaryResources(Job.class).stream()
                 .collect(Collectors.toMap(j -> j.getMetadata().getName(), j -> j, (a, b) -> a));
         Map<String, List<Pod>> podsByJob = context.getSecondaryResources(Pod.class).stream()
                 .filter(p -> p.getMetadata().getLabels() != null && p.getMetadata().getLabels().containsKey(Labels.JOB))
                 .collect(Collectors.groupingBy(p -> p.getMetadata().getLabels().get(Labels.JOB)));
-        return name -> JobObserver.observe(byName.get(name), podsByJob.getOrDefault(name, List.of()));
+        return name -> refusals.containsKey(name) ? JobObservation.refused(refusals.get(name))
+                : JobObserver.observe(byName.get(name), podsByJob.getOrDefault(name, List.of()));
     }
 
     private static BiFunction<PlannedStage, Integer, String> jobNames(ModelFamily family) {
-        return (stage, attempt) -> Names.job(family.getMetadata().getName(), family.getMetadata().getUid(), stage,
-                attempt);
+        return (stage, sequence) -> Names.job(family.getMetadata().getName(), family.getMetadata().getUid(), stage,
+                sequence);
     }
 
     private static StageStateMachine.Timeouts timeouts(ModelFamilySpec spec) {
@@ -140,33 +163,45 @@ public class ModelFamilyReconciler implements Reconciler<ModelFamily> {
         }
         var degraded = Conditions.find(next.conditions, Conditions.DEGRADED);
         var before = previous == null ? null : Conditions.find(previous.conditions, Conditions.DEGRADED);
-        if (degraded != null && FamilyDriver.INVALID_SPEC.equals(degraded.getReason())
+        if (degraded != null && Reasons.INVALID_SPEC.equals(degraded.getReason())
                 && (before == null || !Objects.equals(before.getMessage(), degraded.getMessage()))) {
             events.invalidSpec(family, degraded.getMessage());
         }
     }
 
-    private void createJob(Context<ModelFamily> context, ModelFamily family, PlannedStage stage, String jobName) {
-        ensureWorkspace(context.getClient(), family);
-        try {
-            context.resourceOperations().create(jobs.job(family, stage, jobName));
-        } catch (KubernetesClientException e) {
-            if (e.getCode() != 409) {
-                throw e;
-            }
-            LOG.debugf("Job %s already exists; the stage continues with it", jobName);
+    /** Creates the stage's Job (and the workspace claim first); a refusal for good is returned, not thrown. */
+    private Optional<JobObservation.Refusal> createJob(Context<ModelFamily> context, ModelFamily family,
+            PlannedStage stage, String jobName) {
+        var claim = jobs.workspaceClaim(family);
+        Optional<JobObservation.Refusal> refused = createOnce(() -> context.getClient().resource(claim).create(),
+                Reasons.WORKSPACE_REJECTED, "PersistentVolumeClaim " + claim.getMetadata().getName());
+        if (refused.isPresent()) {
+            return refused;
         }
+        var job = jobs.job(family, stage, jobName);
+        return createOnce(() -> context.resourceOperations().create(job), Reasons.JOB_REJECTED, "Job " + jobName);
     }
 
-    /** Create-only, like the Jobs: one request, and "already exists" is the common answer. */
-    private void ensureWorkspace(KubernetesClient client, ModelFamily family) {
+    /**
+     * Create-only: one request, and "already exists" is the common answer. A refusal that a retry
+     * would get again (RefusedCreates) comes back; anything else (429, 5xx, a lost connection) is
+     * thrown for the reconcile's retry, and never fails the stage.
+     */
+    private static Optional<JobObservation.Refusal> createOnce(Runnable create, String reason, String object) {
         try {
-            client.resource(jobs.workspaceClaim(family)).create();
+            create.run();
         } catch (KubernetesClientException e) {
-            if (e.getCode() != 409) {
+            if (e.getCode() == 409) {
+                LOG.debugf("%s already exists; the stage continues with it", object);
+                return Optional.empty();
+            }
+            if (!RefusedCreates.isFinal(e)) {
                 throw e;
             }
+            LOG.warnf("the API server refused %s: %s", object, e.getMessage());
+            return Optional.of(new JobObservation.Refusal(reason, RefusedCreates.describe(object, e)));
         }
+        return Optional.empty();
     }
 
     private static void deleteJob(KubernetesClient client, ModelFamily family, String name) {

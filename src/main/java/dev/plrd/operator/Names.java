@@ -5,9 +5,11 @@ import dev.plrd.plan.PlannedStage;
 
 /**
  * Deterministic names for what the operator creates. A Job name is
- * {@code <family>-<member>-<stage>-<hash>-<attempt>}, shortened to the 63 characters a label
- * value allows (the Job controller labels pods with it); the hash covers the family's uid and
- * the stage's fingerprint, so names never collide across re-creations of a family or re-runs.
+ * {@code <family>-<member>-<stage>-<hash>-<n>}, shortened to the 63 characters a label value
+ * allows (the Job controller labels pods with it); the hash covers the family's uid and the
+ * stage's fingerprint, and {@code n} counts the Jobs the stage ever had (StageStatus.jobsCreated,
+ * which no rerun resets), so names never collide across re-creations of a family, reruns, or
+ * inputs that change and change back.
  */
 final class Names {
     static final int LABEL_MAX = 63;
@@ -15,9 +17,9 @@ final class Names {
     private Names() {
     }
 
-    static String job(String family, String familyUid, PlannedStage stage, int attempt) {
+    static String job(String family, String familyUid, PlannedStage stage, int sequence) {
         String hash = hash(familyUid + "/" + stage.id() + "/" + stage.fingerprint(), 5);
-        String suffix = "-" + hash + "-" + attempt;
+        String suffix = "-" + hash + "-" + sequence;
         return fit(family + "-" + stage.member() + "-" + stage.stage().id(), LABEL_MAX - suffix.length()) + suffix;
     }
 

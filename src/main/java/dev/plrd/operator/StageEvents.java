@@ -12,14 +12,15 @@ import java.util.UUID;
 import org.jboss.logging.Logger;
 
 /**
- * One Kubernetes Event per stage transition, on the ModelFamily, so that {@code kubectl describe mf}
- * tells the story. An Event that cannot be written is logged and dropped: it never fails a reconcile.
+ * Kubernetes Events on the ModelFamily for the stage transitions a user acts on (see
+ * {@link StageTransition#worthAnEvent()}), so that {@code kubectl describe mf} tells the story without
+ * repeating it. An Event that cannot be written is logged and dropped: it never fails a reconcile.
  */
 @ApplicationScoped
 public class StageEvents {
     private static final Logger LOG = Logger.getLogger(StageEvents.class);
-    private static final Set<String> WARNINGS = Set.of(StageStateMachine.JOB_LOST, StageStateMachine.IMAGE_PULL_FAILED,
-            StageStateMachine.STARTUP_TIMEOUT, StageStateMachine.RUN_TIMEOUT);
+    private static final Set<String> WARNINGS = Set.of(Reasons.JOB_LOST, Reasons.IMAGE_PULL_FAILED,
+            Reasons.STARTUP_TIMEOUT, Reasons.RUN_TIMEOUT);
 
     private final KubernetesClient client;
 
@@ -28,23 +29,23 @@ public class StageEvents {
     }
 
     void record(ModelFamily family, StageTransition t) {
-        if (t.phaseOrReasonChanged()) {
+        if (t.worthAnEvent()) {
             boolean warning = t.after().phase == StagePhase.Failed || WARNINGS.contains(t.after().reason);
             String message = t.id() + " " + t.after().phase + (t.after().message != null ? ": " + t.after().message : "");
             emit(family, warning ? "Warning" : "Normal", t.after().reason, message);
         }
         if (t.newRetries() > 0) {
-            emit(family, "Warning", "StageRetried", t.id() + ": " + t.newRetries()
+            emit(family, "Warning", Reasons.STAGE_RETRIED, t.id() + ": " + t.newRetries()
                     + " pod(s) failed and were retried (" + t.after().retries + " of the retry budget used)");
         }
         if (t.newInterruptions() > 0) {
-            emit(family, "Normal", "StageInterrupted", t.id() + ": " + t.newInterruptions()
+            emit(family, "Normal", Reasons.STAGE_INTERRUPTED, t.id() + ": " + t.newInterruptions()
                     + " pod(s) lost to preemption, eviction or drain; replaced without using the retry budget");
         }
     }
 
     void invalidSpec(ModelFamily family, String message) {
-        emit(family, "Warning", FamilyDriver.INVALID_SPEC, message);
+        emit(family, "Warning", Reasons.INVALID_SPEC, message);
     }
 
     private void emit(ModelFamily family, String type, String reason, String message) {

@@ -1,5 +1,6 @@
 package dev.plrd.operator;
 
+import dev.plrd.api.Durations;
 import dev.plrd.api.StageName;
 import dev.plrd.api.StageOutputs;
 import dev.plrd.api.StagePhase;
@@ -18,10 +19,10 @@ import java.util.function.IntFunction;
  *   Pending ──start──▶ Starting ──pod runs──▶ Running ──Job complete──▶ Succeeded
  *      ▲                  │  ▲                   │
  *      │                  │  └──pod replaced─────┤ (preemption: not a retry)
- *      │                  ├──image pull error, startup timeout, Job failed──▶ Failed
- *      │                  │                      ├──run timeout, Job failed──▶ Failed
+ *      │                  ├──image pull error, startup timeout, Job refused, Job failed──▶ Failed
+ *      │                  │                      ├──run timeout, Job failed, no result──▶ Failed
  *      │                  └──────suspend─────────┴──────────▶ Suspended ──start──▶ Starting
- *      └── reset (inputs changed, Job lost while running, failed stage retried on a new generation)
+ *      └── rerun (inputs changed) or retry (Job lost while running, failed stage on a new generation)
  * </pre>
  *
  * A Job name is recorded (Starting) before the Job exists; a Starting stage whose Job is missing
@@ -29,25 +30,6 @@ import java.util.function.IntFunction;
  * loses nor duplicates the Job. Finished stages never look at their Job again.
  */
 final class StageStateMachine {
-    static final String WAITING_FOR_PREVIOUS = "WaitingForPreviousStage";
-    static final String INPUTS_CHANGED = "InputsChanged";
-    static final String RETRYING = "RetryingAfterSpecChange";
-    static final String JOB_LOST = "JobDeleted";
-    static final String SUBMITTED = "Submitted";
-    static final String QUEUED = "Queued";
-    static final String WAITING_FOR_CAPACITY = "WaitingForCapacity";
-    static final String CONTAINER_CREATING = "ContainerCreating";
-    static final String RUNNING = "Running";
-    static final String COMPLETED = "Completed";
-    static final String RETRIES_EXHAUSTED = "RetriesExhausted";
-    static final String INVALID_INPUT = "InvalidInput";
-    static final String GATE_FAILED = "EvaluationGateFailed";
-    static final String IMAGE_PULL_FAILED = "ImagePullFailed";
-    static final String STARTUP_TIMEOUT = "StartupTimeout";
-    static final String RUN_TIMEOUT = "RunTimeout";
-    static final String JOB_FAILED = "JobFailed";
-    static final String SUSPENDED = "Suspended";
-
     /** Kubelet waiting reasons that no amount of waiting fixes: fail fast instead of holding a GPU node. */
     private static final Set<String> IMAGE_PULL_ERRORS = Set.of("ErrImagePull", "ImagePullBackOff",
             "InvalidImageName", "ErrImageNeverPull");
@@ -70,24 +52,31 @@ final class StageStateMachine {
         s.fingerprint = fingerprint;
         s.phase = StagePhase.Pending;
         s.attempt = 0;
-        s.reason = WAITING_FOR_PREVIOUS;
+        s.reason = Reasons.WAITING_FOR_PREVIOUS;
         return s;
     }
 
-    /** Pending or Suspended to Starting: a new attempt whose Job name is recorded before the Job exists. */
-    static Step start(StageStatus current, IntFunction<String> jobNameForAttempt, Instant now) {
+    /**
+     * Pending or Suspended to Starting: a new attempt whose Job name is recorded before the Job
+     * exists. The name is numbered by the Jobs the stage ever had, not by the attempt, so that a
+     * rerun never asks for a name whose Job may still be there.
+     */
+    static Step start(StageStatus current, IntFunction<String> jobNameForSequence, Instant now) {
         requirePhase(current, StagePhase.Pending, StagePhase.Suspended);
         StageStatus s = copy(current);
         s.phase = StagePhase.Starting;
-        s.attempt = (current.attempt == null ? 0 : current.attempt) + 1;
-        String jobName = jobNameForAttempt.apply(s.attempt);
+        s.attempt = count(current.attempt) + 1;
+        // a status written before jobsCreated existed numbered its Jobs by attempt
+        s.jobsCreated = Math.max(count(current.jobsCreated), count(current.attempt)) + 1;
+        String jobName = jobNameForSequence.apply(s.jobsCreated);
         s.jobName = jobName;
+        s.pod = null;
         s.submitTime = Timestamps.format(now);
         s.startTime = null;
         s.completionTime = null;
         s.retries = 0;
         s.interruptions = 0;
-        s.reason = SUBMITTED;
+        s.reason = Reasons.SUBMITTED;
         s.message = "Job " + jobName + " requested (attempt " + s.attempt + ")";
         s.outputs = null;
         return new Step(s, Action.CREATE_JOB, null);
@@ -98,23 +87,42 @@ final class StageStateMachine {
         requirePhase(current, StagePhase.Starting, StagePhase.Running);
         StageStatus s = copy(current);
         s.phase = StagePhase.Suspended;
-        s.reason = SUSPENDED;
+        s.reason = Reasons.SUSPENDED;
         s.message = "stopped at attempt " + current.attempt + " (Job " + current.jobName
                 + " deleted); it continues when spec.suspend is false";
         return new Step(s, Action.DELETE_JOB, null);
     }
 
-    /** Back to Pending with new inputs (or for another try); an active Job is deleted first. */
-    static Step reset(StageStatus current, String fingerprint, String reason, String message) {
-        StageStatus s = copy(current);
+    /** Back to Pending with new inputs: a new run, counted from its first attempt; an active Job is deleted first. */
+    static Step rerun(StageStatus current, String fingerprint, String reason, String message) {
+        StageStatus s = toPending(current, reason, message);
         s.fingerprint = fingerprint;
+        s.attempt = 0;
+        return new Step(s, current.phase.active() ? Action.DELETE_JOB : Action.NONE, null);
+    }
+
+    /** Back to Pending with the same inputs, for another attempt; an active Job is deleted first. */
+    static Step retry(StageStatus current, String reason, String message) {
+        StageStatus s = toPending(current, reason, message);
+        return new Step(s, current.phase.active() ? Action.DELETE_JOB : Action.NONE, null);
+    }
+
+    /** Nothing of the previous attempt stays on a Pending stage but its count and the Jobs it used up. */
+    private static StageStatus toPending(StageStatus current, String reason, String message) {
+        StageStatus s = copy(current);
+        s.jobsCreated = Math.max(count(current.jobsCreated), count(current.attempt));
         s.phase = StagePhase.Pending;
         s.reason = reason;
         s.message = message;
+        s.jobName = null;
+        s.pod = null;
+        s.retries = null;
+        s.interruptions = null;
         s.outputs = null;
+        s.submitTime = null;
         s.startTime = null;
         s.completionTime = null;
-        return new Step(s, current.phase.active() ? Action.DELETE_JOB : Action.NONE, null);
+        return s;
     }
 
     /** An active stage (Starting or Running) against what its Job shows. */
@@ -122,15 +130,9 @@ final class StageStateMachine {
         requirePhase(current, StagePhase.Starting, StagePhase.Running);
         StageStatus s = copy(current);
         if (!job.exists()) {
-            if (current.phase == StagePhase.Starting) {
-                return new Step(s, Action.CREATE_JOB, null);
-            }
-            StageStatus lost = reset(current, current.fingerprint, JOB_LOST,
-                    "Job " + current.jobName + " was deleted while running; a new attempt starts").stage();
-            return new Step(lost, Action.NONE, null);
+            return withoutJob(current, s, job, timeouts, now);
         }
-        s.retries = job.failed();
-        s.interruptions = job.disrupted();
+        countPods(current, s, job);
         switch (job.outcome()) {
             case SUCCEEDED -> {
                 return succeeded(s, job, now);
@@ -142,7 +144,7 @@ final class StageStateMachine {
             }
         }
         if (job.suspended()) {
-            return starting(s, QUEUED, "Kueue holds the Job until its queue admits it", null);
+            return starting(s, Reasons.QUEUED, "Kueue holds the Job until its queue admits it", null);
         }
         JobObservation.PodView pod = job.pod();
         if (pod == null) {
@@ -150,41 +152,95 @@ final class StageStateMachine {
             // controller resets when Kueue admits the Job: queueing is not startup. A Job just
             // released from the queue has no new start yet, so it waits for one. Between pods (retry
             // backoff, a replacement after preemption) there is no window: the next pod opens its own.
-            boolean neverHadPod = job.failed() == 0 && job.disrupted() == 0;
-            Instant start = job.started() != null ? job.started() : QUEUED.equals(current.reason) ? null : job.created();
+            boolean neverHadPod = current.pod == null && job.newestPod() == null && job.failed() == 0;
+            Instant start = job.started() != null ? job.started()
+                    : Reasons.QUEUED.equals(current.reason) ? null : job.created();
             Instant since = current.phase == StagePhase.Starting && neverHadPod ? start : null;
-            return timedOutStarting(s, since, timeouts, now)
-                    ? failed(s, STARTUP_TIMEOUT, "no pod started within " + timeouts.startup(), now, Action.DELETE_JOB)
+            return timedOut(since, timeouts.startup(), now)
+                    ? failed(s, Reasons.STARTUP_TIMEOUT, "no pod started within " + Durations.format(timeouts.startup()),
+                            now, Action.DELETE_JOB)
                     : new Step(s, Action.NONE, since == null ? null : since.plus(timeouts.startup()));
         }
         if (!pod.running()) {
             if (pod.waitingReason() != null && IMAGE_PULL_ERRORS.contains(pod.waitingReason())) {
-                return failed(s, IMAGE_PULL_FAILED, pod.waitingReason() + ": " + pod.message(), now, Action.DELETE_JOB);
+                return failed(s, Reasons.IMAGE_PULL_FAILED, pod.waitingReason() + ": " + pod.message(), now,
+                        Action.DELETE_JOB);
             }
-            if (timedOutStarting(s, pod.created(), timeouts, now)) {
-                return failed(s, STARTUP_TIMEOUT, "pod not running within " + timeouts.startup()
+            if (timedOut(pod.created(), timeouts.startup(), now)) {
+                return failed(s, Reasons.STARTUP_TIMEOUT, "pod not running within " + Durations.format(timeouts.startup())
                         + (pod.message() != null ? ": " + pod.message() : ""), now, Action.DELETE_JOB);
             }
-            String reason = !pod.scheduled() ? WAITING_FOR_CAPACITY
-                    : pod.waitingReason() != null ? pod.waitingReason() : CONTAINER_CREATING;
-            return starting(s, reason, pod.message(), pod.created().plus(timeouts.startup()));
+            // Only the scheduler's verdict is a capacity problem; a pod it has not looked at yet is not.
+            String reason = pod.unschedulable() ? Reasons.WAITING_FOR_CAPACITY
+                    : !pod.bound() ? Reasons.SCHEDULING
+                    : pod.waitingReason() != null ? pod.waitingReason() : Reasons.CONTAINER_CREATING;
+            String message = pod.message() != null || pod.bound() ? pod.message() : "the pod waits for the scheduler";
+            return starting(s, reason, message, pod.created().plus(timeouts.startup()));
         }
         s.phase = StagePhase.Running;
         if (s.startTime == null) {
             s.startTime = Timestamps.format(pod.runningSince() != null ? pod.runningSince() : now);
         }
-        s.reason = RUNNING;
+        s.reason = Reasons.RUNNING;
         s.message = "attempt " + s.attempt + ", " + s.retries + " retries, " + s.interruptions + " interruptions";
         Instant runningSince = pod.runningSince() != null ? pod.runningSince() : now;
         Instant deadline = runningSince.plus(timeouts.run());
         if (!now.isBefore(deadline)) {
-            return failed(s, RUN_TIMEOUT, "still running after " + timeouts.run(), now, Action.DELETE_JOB);
+            return failed(s, Reasons.RUN_TIMEOUT, "still running after " + Durations.format(timeouts.run()), now,
+                    Action.DELETE_JOB);
         }
         return new Step(s, Action.NONE, deadline);
     }
 
-    private static boolean timedOutStarting(StageStatus s, Instant since, Timeouts timeouts, Instant now) {
-        return since != null && !now.isBefore(since.plus(timeouts.startup()));
+    /**
+     * A Starting stage asks for its Job until the API server refuses it for good or the startup
+     * timeout since the request runs out; a Running stage whose Job vanished runs again.
+     */
+    private static Step withoutJob(StageStatus current, StageStatus s, JobObservation job, Timeouts timeouts,
+            Instant now) {
+        if (current.phase == StagePhase.Running) {
+            return new Step(retry(current, Reasons.JOB_LOST,
+                    "Job " + current.jobName + " was deleted while running; a new attempt starts").stage(),
+                    Action.NONE, null);
+        }
+        if (job.refusal() != null) {
+            return failed(s, job.refusal().reason(), job.refusal().message(), now, Action.NONE);
+        }
+        Instant submitted = Timestamps.parse(current.submitTime);
+        if (timedOut(submitted, timeouts.startup(), now)) {
+            return failed(s, Reasons.STARTUP_TIMEOUT, "Job " + current.jobName + " was not created within "
+                    + Durations.format(timeouts.startup()), now, Action.DELETE_JOB);
+        }
+        return new Step(s, Action.CREATE_JOB, submitted == null ? null : submitted.plus(timeouts.startup()));
+    }
+
+    /**
+     * Retries and interruptions of the current Job, from what the operator has seen. A retry is a
+     * pod that failed and was followed by another: while a pod runs (or the Job succeeded) every
+     * failure counted so far was; when the Job has failed, its last failure was not; between pods
+     * nobody knows yet, so the count stays. An interruption is a pod replaced without failing: the
+     * recorded pod is no longer the newest and did not fail on its own (preemption, eviction and
+     * drain delete the pod, so it is often gone by then).
+     */
+    private static void countPods(StageStatus current, StageStatus s, JobObservation job) {
+        String newest = job.newestPod();
+        if (newest != null) {
+            if (current.pod != null && !current.pod.equals(newest) && !job.failedPods().contains(current.pod)) {
+                s.interruptions = count(current.interruptions) + 1;
+            }
+            s.pod = newest;
+        }
+        int sofar = count(current.retries);
+        s.retries = switch (job.outcome()) {
+            case FAILED -> Math.max(sofar, job.failed() - 1);
+            case SUCCEEDED -> Math.max(sofar, job.failed());
+            case NONE -> job.pod() != null ? Math.max(sofar, job.failed()) : sofar;
+        };
+        s.interruptions = count(s.interruptions);
+    }
+
+    private static boolean timedOut(Instant since, Duration timeout, Instant now) {
+        return since != null && !now.isBefore(since.plus(timeout));
     }
 
     private static Step starting(StageStatus s, String reason, String message, Instant recheckAt) {
@@ -194,17 +250,23 @@ final class StageStateMachine {
         return new Step(s, Action.NONE, recheckAt);
     }
 
+    /** Exit 0 is success only with a result: the next stage needs it, so without one the fault is this stage's. */
     private static Step succeeded(StageStatus s, JobObservation job, Instant now) {
+        StageOutputs outputs = StageResults.outputs(job.result());
+        if (outputs == null) {
+            String left = job.result() == null || job.result().isBlank() ? "nothing"
+                    : "no readable JSON: " + job.result().strip();
+            return failed(s, Reasons.NO_RESULT, "the worker exited 0 but wrote no result to its termination message ("
+                    + left + ")", now, Action.NONE);
+        }
         s.phase = StagePhase.Succeeded;
-        s.reason = COMPLETED;
+        s.reason = Reasons.COMPLETED;
         s.completionTime = Timestamps.format(now);
         if (s.startTime == null) {
             s.startTime = s.completionTime;
         }
-        StageOutputs outputs = StageResults.outputs(job.result());
         s.outputs = outputs;
-        s.message = outputs != null ? "completed at attempt " + s.attempt
-                : "completed, but the pod left no readable result in its termination message";
+        s.message = "completed at attempt " + s.attempt;
         return new Step(s, Action.NONE, null);
     }
 
@@ -216,23 +278,39 @@ final class StageStateMachine {
         return new Step(s, action, null);
     }
 
+    /** The worker's exit code names a permanent cause; otherwise the Job's own reason says what ended it. */
     private static String failureReason(JobObservation job) {
-        if (job.exitCode() != null && job.exitCode() == WorkerContract.EXIT_INVALID_INPUT) {
-            return INVALID_INPUT;
+        Integer exit = job.exitCode();
+        if (exit != null && exit == WorkerContract.EXIT_INVALID_INPUT) {
+            return Reasons.INVALID_INPUT;
         }
-        if (job.exitCode() != null && job.exitCode() == WorkerContract.EXIT_GATE_FAILED) {
-            return GATE_FAILED;
+        if (exit != null && exit == WorkerContract.EXIT_GATE_FAILED) {
+            return Reasons.GATE_FAILED;
         }
-        return "BackoffLimitExceeded".equals(job.jobReason()) ? RETRIES_EXHAUSTED : JOB_FAILED;
+        if (exit != null && exit == WorkerContract.EXIT_NON_FINITE) {
+            return Reasons.NON_FINITE_LOSS;
+        }
+        return Reasons.K8S_BACKOFF_LIMIT_EXCEEDED.equals(job.jobReason()) ? Reasons.RETRIES_EXHAUSTED
+                : Reasons.JOB_FAILED;
     }
 
     private static String failureMessage(JobObservation job) {
         String worker = StageResults.failureMessage(job.result());
         String counts = job.failed() + " failed pod(s)";
+        Integer exit = job.exitCode();
+        if (exit != null && exit == WorkerContract.EXIT_OUT_OF_MEMORY) {
+            // -XX:+ExitOnOutOfMemoryError leaves no result; say what exit 3 means rather than leave a bare code
+            return "the worker ran out of memory (exit " + exit + ")" + (worker != null ? ": " + worker : "")
+                    + " (" + counts + ")";
+        }
         if (worker != null) {
             return worker + " (" + counts + ")";
         }
         return "Job failed" + (job.jobReason() != null ? " (" + job.jobReason() + ")" : "") + ", " + counts;
+    }
+
+    private static int count(Integer n) {
+        return n == null ? 0 : n;
     }
 
     private static void requirePhase(StageStatus s, StagePhase... allowed) {
@@ -250,7 +328,9 @@ final class StageStateMachine {
         s.name = o.name;
         s.phase = o.phase;
         s.attempt = o.attempt;
+        s.jobsCreated = o.jobsCreated;
         s.jobName = o.jobName;
+        s.pod = o.pod;
         s.fingerprint = o.fingerprint;
         s.retries = o.retries;
         s.interruptions = o.interruptions;

@@ -9,6 +9,7 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
+import java.util.Set;
 
 /**
  * A stage whose phase or reason changed, or that lost a pod, between two statuses: what Events
@@ -17,6 +18,7 @@ import java.util.Objects;
  * @param before null for a stage that was not recorded before
  */
 record StageTransition(String member, StageStatus before, StageStatus after) {
+    private static final Set<String> STARTS_A_WAIT = Set.of(Reasons.WAITING_FOR_CAPACITY, Reasons.QUEUED);
 
     String id() {
         return member + "/" + after.name.id();
@@ -28,6 +30,19 @@ record StageTransition(String member, StageStatus before, StageStatus after) {
             return after.phase != StagePhase.Pending;
         }
         return before.phase != after.phase || !Objects.equals(before.reason, after.reason);
+    }
+
+    /**
+     * Whether a user would act on this transition: a new phase (started, running, finished, failed,
+     * suspended, reset), or the start of a wait for capacity or in Kueue's queue. The steps of a
+     * pod's startup (scheduling, creating its container) and new messages are in the status, not
+     * in Events: a pod that waits a day would otherwise fill the Event list.
+     */
+    boolean worthAnEvent() {
+        if (before == null || before.phase != after.phase) {
+            return phaseOrReasonChanged();
+        }
+        return STARTS_A_WAIT.contains(after.reason) && !Objects.equals(before.reason, after.reason);
     }
 
     int newRetries() {

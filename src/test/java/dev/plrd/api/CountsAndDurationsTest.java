@@ -86,4 +86,34 @@ class CountsAndDurationsTest {
                     .hasMessageContaining("1h30m");
         }
     }
+
+    @Nested
+    class DurationsFormat {
+        @ParameterizedTest(name = "{0} = {1}")
+        @CsvSource({
+                "PT30S, 30s",
+                "PT45M, 45m",
+                "PT2H, 2h",
+                "PT1H30M, 1h30m",
+                "PT1H30S, 1h30s",
+                "PT72H, 72h",
+                "PT1M30S, 1m30s",
+                "PT0S, 0s",
+                "PT1.9S, 1s"})
+        void durationsArePrintedInTheSpecsNotation(Duration duration, String expected) {
+            assertThat(Durations.format(duration)).isEqualTo(expected);
+        }
+
+        @ParameterizedTest(name = "{0}")
+        @ValueSource(strings = {"30s", "45m", "2h", "1h30m", "72h", "1h1m1s", "0s"})
+        void whatIsPrintedParsesBackToTheSameDuration(String text) {
+            assertThat(Durations.format(Durations.parse(text))).isEqualTo(text);
+        }
+
+        @Test
+        void aNegativeDurationIsRejected() {
+            assertThatThrownBy(() -> Durations.format(Duration.ofSeconds(-1)))
+                    .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("negative");
+        }
+    }
 }

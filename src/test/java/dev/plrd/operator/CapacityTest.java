@@ -34,8 +34,8 @@ class CapacityTest extends OperatorTestSupport {
 
         eventually(() -> {
             ModelFamily mf = get(client, ns, "fam");
-            assertThat(stage(mf, "m5b", StageName.DECOMPOSE).reason).isEqualTo("WaitingForCapacity");
-            assertThat(condition(mf, "Ready").getReason()).isEqualTo("WaitingForCapacity");
+            assertThat(stage(mf, "m5b", StageName.DECOMPOSE).reason).isEqualTo(Reasons.WAITING_FOR_CAPACITY);
+            assertThat(condition(mf, "Ready").getReason()).isEqualTo(Reasons.WAITING_FOR_CAPACITY);
         });
         ModelFamily waiting = get(client, ns, "fam");
         assertThat(stage(waiting, "m5b", StageName.DECOMPOSE).phase).isEqualTo(StagePhase.Starting);
@@ -47,11 +47,31 @@ class CapacityTest extends OperatorTestSupport {
         eventually(() -> assertThat(stage(get(client, ns, "fam"), "m5b", StageName.DECOMPOSE).phase)
                 .isEqualTo(StagePhase.Failed));
         ModelFamily mf = get(client, ns, "fam");
-        assertThat(stage(mf, "m5b", StageName.DECOMPOSE).reason).isEqualTo("StartupTimeout");
+        assertThat(stage(mf, "m5b", StageName.DECOMPOSE).reason).isEqualTo(Reasons.STARTUP_TIMEOUT);
         assertThat(Duration.between(sawWaiting, Instant.now())).isLessThan(Duration.ofSeconds(30));
-        assertThat(condition(mf, "Degraded").getReason()).isEqualTo("StartupTimeout");
+        assertThat(condition(mf, "Degraded").getReason()).isEqualTo(Reasons.STARTUP_TIMEOUT);
         // the Job that held (or waited for) a GPU node is gone
         eventually(() -> assertThat(jobs(client, ns)).isEmpty());
+    }
+
+    @Test
+    void anUnschedulablePodHeldForManyReconcilesGivesOneEventForItsWait() throws InterruptedException {
+        String ns = "capacity-events";
+        scripts.put("m5b/decompose", FakeJobController.Script.of(unschedulable()));
+        fake(client, ns);
+        client.resource(Families.threeMembers("fam", ns)).create();
+
+        eventually(() -> assertThat(stage(get(client, ns, "fam"), "m5b", StageName.DECOMPOSE).reason)
+                .isEqualTo(Reasons.WAITING_FOR_CAPACITY));
+        String firstMessage = stage(get(client, ns, "fam"), "m5b", StageName.DECOMPOSE).message;
+        // the scheduler rewrites its verdict every tick: each rewrite is a reconcile and a new message
+        eventually(() -> assertThat(stage(get(client, ns, "fam"), "m5b", StageName.DECOMPOSE).message)
+                .isNotEqualTo(firstMessage));
+        Thread.sleep(2_000);
+
+        var events = client.v1().events().inNamespace(ns).list().getItems().stream()
+                .map(e -> e.getReason() + " " + e.getMessage().split(" ")[0]).toList();
+        assertThat(events).containsExactlyInAnyOrder("Submitted m5b/decompose", "WaitingForCapacity m5b/decompose");
     }
 
     @Test
@@ -64,7 +84,7 @@ class CapacityTest extends OperatorTestSupport {
         eventually(() -> assertThat(stage(get(client, ns, "fam"), "m5b", StageName.DECOMPOSE).phase)
                 .isEqualTo(StagePhase.Failed));
         var decompose = stage(get(client, ns, "fam"), "m5b", StageName.DECOMPOSE);
-        assertThat(decompose.reason).isEqualTo("ImagePullFailed");
+        assertThat(decompose.reason).isEqualTo(Reasons.IMAGE_PULL_FAILED);
         assertThat(decompose.message).startsWith("ImagePullBackOff");
         eventually(() -> assertThat(jobs(client, ns)).isEmpty());
     }
@@ -79,7 +99,7 @@ class CapacityTest extends OperatorTestSupport {
         family.getSpec().scheduling.startupTimeout = "2s";
         client.resource(family).create();
 
-        eventually(() -> assertThat(condition(get(client, ns, "fam"), "Ready").getReason()).isEqualTo("Queued"));
+        eventually(() -> assertThat(condition(get(client, ns, "fam"), "Ready").getReason()).isEqualTo(Reasons.QUEUED));
         // longer than the startup timeout: queueing in Kueue is not a startup failure
         eventually(() -> assertThat(stage(get(client, ns, "fam"), "m5b", StageName.DECOMPOSE).phase)
                 .isEqualTo(StagePhase.Succeeded));

@@ -25,15 +25,19 @@ import java.util.function.Function;
 /**
  * Stands in for the parts of a cluster the mock API server lacks: the Job controller (pods,
  * counts, conditions, backoffLimit, podFailurePolicy), the scheduler and kubelet (Pending,
- * Running, termination messages) and Kueue (suspend until admitted). Each Job follows a
- * {@link Script} chosen by its member and stage labels; it moves one step per tick.
+ * Running, termination messages, preemption) and Kueue (suspend until admitted). Each Job
+ * follows a {@link Script} chosen by its member and stage labels; it moves one step per tick.
+ *
+ * <p>As the Job controller of Kubernetes 1.31 and later, it finishes a Job in two steps: first the
+ * interim condition (FailureTarget or SuccessCriteriaMet) with the counts not yet final, then, a
+ * tick later, the terminal one (Failed or Complete) with the final counts.
  */
 final class FakeJobController implements AutoCloseable {
     /** What one pod of a Job does. */
     record PodScript(int pendingTicks, boolean schedulable, String waitingReason, int runningTicks, Ending ending,
             int exitCode, String message) {
 
-        enum Ending { SUCCEED, FAIL, DISRUPT, HANG }
+        enum Ending { SUCCEED, FAIL, DISRUPT, PREEMPT, HANG }
 
         static PodScript succeed(String message) {
             return new PodScript(1, true, null, 1, Ending.SUCCEED, 0, message);
@@ -52,12 +56,20 @@ final class FakeJobController implements AutoCloseable {
             return new PodScript(1, true, null, 1, Ending.DISRUPT, 137, null);
         }
 
+        /** Runs, is marked DisruptionTarget by the scheduler's preemption, then deleted, as kube-scheduler does. */
+        static PodScript preempted() {
+            return new PodScript(1, true, null, 1, Ending.PREEMPT, 137, null);
+        }
+
         /** Runs and never finishes (until the Job is deleted). */
         static PodScript runForever() {
             return new PodScript(1, true, null, Integer.MAX_VALUE, Ending.HANG, 0, null);
         }
 
-        /** Never gets a node. */
+        /**
+         * Never gets a node: the scheduler's verdict (PodScheduled=False, Unschedulable) comes a tick
+         * after the pod, and its message changes every tick after (as nodes come and go).
+         */
         static PodScript unschedulable() {
             return new PodScript(Integer.MAX_VALUE, false, null, 0, Ending.HANG, 0, null);
         }
@@ -89,6 +101,9 @@ final class FakeJobController implements AutoCloseable {
         int failed;
         int queued;
         String startTime;
+        /** The terminal condition to set on the next tick, after the interim one: Failed or Complete. */
+        String finishing;
+        String finishingReason;
 
         Run(Script script) {
             this.script = script;
@@ -131,7 +146,9 @@ final class FakeJobController implements AutoCloseable {
                     created.add(job.getMetadata().getName());
                     return new Run(scripts.apply(job));
                 });
-                if (!run.done) {
+                if (run.finishing != null) {
+                    finish(job, run);
+                } else if (!run.done) {
                     step(job, run);
                 }
             }
@@ -185,6 +202,10 @@ final class FakeJobController implements AutoCloseable {
             return;
         }
         if (!run.podRunning) {
+            if (!ps.schedulable()) {
+                unschedulable(pod, run.podTicks);
+                return;
+            }
             if (run.podTicks >= ps.pendingTicks()) {
                 run.podRunning = true;
                 run.podTicks = 0;
@@ -199,7 +220,7 @@ final class FakeJobController implements AutoCloseable {
             case SUCCEED -> {
                 updatePod(pod, "Succeeded", true, 0, ps.message());
                 run.done = true;
-                setJobStatus(job, run, "Complete", null);
+                beginFinishing(job, run, "Complete", null);
             }
             case DISRUPT -> {
                 pod.getStatus().getConditions().add(new PodConditionBuilder().withType("DisruptionTarget")
@@ -207,15 +228,22 @@ final class FakeJobController implements AutoCloseable {
                 updatePod(pod, "Failed", true, ps.exitCode(), null);
                 setJobStatus(job, run, null, null);
             }
+            case PREEMPT -> {
+                pod.getStatus().getConditions().add(new PodConditionBuilder().withType("DisruptionTarget")
+                        .withStatus("True").withReason("PreemptionByScheduler").build());
+                updatePod(pod, "Failed", true, ps.exitCode(), null);
+                client.resource(pod).delete();
+                setJobStatus(job, run, null, null);
+            }
             case FAIL -> {
                 updatePod(pod, "Failed", true, ps.exitCode(), ps.message());
                 run.failed++;
                 if (failsJob(job, ps.exitCode())) {
                     run.done = true;
-                    setJobStatus(job, run, "Failed", "PodFailurePolicy");
+                    beginFinishing(job, run, "Failed", "PodFailurePolicy");
                 } else if (run.failed > job.getSpec().getBackoffLimit()) {
                     run.done = true;
-                    setJobStatus(job, run, "Failed", "BackoffLimitExceeded");
+                    beginFinishing(job, run, "Failed", "BackoffLimitExceeded");
                 } else {
                     setJobStatus(job, run, null, null);
                 }
@@ -223,6 +251,38 @@ final class FakeJobController implements AutoCloseable {
             case HANG -> {
             }
         }
+    }
+
+    /** The interim condition, with the last pod not yet counted; {@link #finish} sets the terminal one. */
+    private void beginFinishing(Job job, Run run, String terminal, String reason) {
+        run.finishing = terminal;
+        run.finishingReason = reason;
+        boolean failure = "Failed".equals(terminal);
+        if (failure) {
+            run.failed--;
+        }
+        setJobStatus(job, run, failure ? "FailureTarget" : "SuccessCriteriaMet", reason);
+        if (failure) {
+            run.failed++;
+        }
+    }
+
+    private void finish(Job job, Run run) {
+        setJobStatus(job, run, run.finishing, run.finishingReason);
+        run.finishing = null;
+    }
+
+    /** The scheduler's verdict on a pod no node fits; the node count in its message moves as nodes come and go. */
+    private void unschedulable(Pod pod, int ticks) {
+        if (ticks < 2) {
+            return;
+        }
+        pod.getStatus().setConditions(new ArrayList<>(List.of(new PodConditionBuilder().withType("PodScheduled")
+                .withStatus("False").withReason("Unschedulable")
+                .withMessage("0/" + (3 + ticks % 4) + " nodes are available: " + (3 + ticks % 4)
+                        + " Insufficient nvidia.com/gpu")
+                .build())));
+        client.resource(pod).update();
     }
 
     private boolean podFinished(Run run) {
@@ -258,19 +318,19 @@ final class FakeJobController implements AutoCloseable {
                 .withSpec(template.getSpec())
                 .withNewStatus()
                     .withPhase("Pending")
-                    .addToConditions(ps.schedulable()
-                            ? new PodConditionBuilder().withType("PodScheduled").withStatus("True").build()
-                            : new PodConditionBuilder().withType("PodScheduled").withStatus("False")
-                                    .withReason("Unschedulable")
-                                    .withMessage("0/3 nodes are available: 3 Insufficient nvidia.com/gpu").build())
-                    .addToContainerStatuses(new ContainerStatusBuilder().withName("worker")
-                            .withState(new ContainerStateBuilder().withNewWaiting()
-                                    .withReason(ps.waitingReason() != null ? ps.waitingReason() : "ContainerCreating")
-                                    .withMessage(ps.waitingReason() != null ? "Back-off pulling image" : null)
-                                    .endWaiting().build())
-                            .build())
                 .endStatus()
                 .build();
+        // a pod no node fits has no condition until the scheduler's verdict, and no container status
+        if (ps.schedulable()) {
+            pod.getStatus().getConditions().add(
+                    new PodConditionBuilder().withType("PodScheduled").withStatus("True").build());
+            pod.getStatus().getContainerStatuses().add(new ContainerStatusBuilder().withName("worker")
+                    .withState(new ContainerStateBuilder().withNewWaiting()
+                            .withReason(ps.waitingReason() != null ? ps.waitingReason() : "ContainerCreating")
+                            .withMessage(ps.waitingReason() != null ? "Back-off pulling image" : null)
+                            .endWaiting().build())
+                    .build());
+        }
         client.resource(pod).create();
     }
 
@@ -288,6 +348,7 @@ final class FakeJobController implements AutoCloseable {
         client.resource(pod).update();
     }
 
+    /** Writes the Job's counts, adding a condition (kept with those before it) when one is given. */
     private void setJobStatus(Job job, Run run, String conditionType, String reason) {
         Job fresh = client.batch().v1().jobs().inNamespace(job.getMetadata().getNamespace())
                 .withName(job.getMetadata().getName()).get();
@@ -299,6 +360,9 @@ final class FakeJobController implements AutoCloseable {
         status.setStartTime(run.startTime);
         status.setActive(run.done ? 0 : 1);
         status.setSucceeded("Complete".equals(conditionType) ? 1 : 0);
+        if (fresh.getStatus() != null) {
+            status.getConditions().addAll(fresh.getStatus().getConditions());
+        }
         if (conditionType != null) {
             status.getConditions().add(new JobConditionBuilder().withType(conditionType).withStatus("True")
                     .withReason(reason).withLastTransitionTime(now()).build());

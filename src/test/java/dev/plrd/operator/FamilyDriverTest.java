@@ -51,6 +51,8 @@ class FamilyDriverTest {
     private ModelFamilyStatus status;
     private Instant now = T0;
     private final Map<String, JobObservation> jobs = new HashMap<>();
+    /** Every Job the driver asked to create, in order. */
+    private final List<String> created = new ArrayList<>();
 
     // ---- the harness ------------------------------------------------------------------------------------------
 
@@ -58,6 +60,7 @@ class FamilyDriverTest {
         Outcome outcome = FamilyDriver.drive(new FamilyDriver.Inputs(spec, generation, status, Planner.plan(spec),
                 name -> jobs.getOrDefault(name, JobObservation.ABSENT), JOB_NAMES, TIMEOUTS, now));
         status = outcome.status();
+        outcome.requests().stream().filter(r -> r.kind() == RequestKind.CREATE_JOB).forEach(r -> created.add(r.jobName()));
         return outcome;
     }
 
@@ -177,15 +180,15 @@ class FamilyDriverTest {
                 Map.entry("m1/evaluate", StagePhase.Pending), Map.entry("m1/publish", StagePhase.Pending),
                 Map.entry("m2/decompose", StagePhase.Pending), Map.entry("m2/train", StagePhase.Pending),
                 Map.entry("m2/evaluate", StagePhase.Pending), Map.entry("m2/publish", StagePhase.Pending));
-        assertThat(stage("m2/publish").reason).isEqualTo(StageStateMachine.WAITING_FOR_PREVIOUS);
+        assertThat(stage("m2/publish").reason).isEqualTo(Reasons.WAITING_FOR_PREVIOUS);
         assertThat(status.phase).isEqualTo("Running");
         assertThat(status.currentStage).isEqualTo("m1/decompose");
         assertThat(status.published).isEqualTo("0/2");
         assertThat(status.observedGeneration).isEqualTo(1L);
-        assertCondition(Conditions.READY, false, StageStateMachine.SUBMITTED);
-        assertCondition(Conditions.PROGRESSING, true, StageStateMachine.SUBMITTED);
-        assertCondition(Conditions.DEGRADED, false, "NoFailure");
-        assertCondition(Conditions.SUSPENDED, false, "NotSuspended");
+        assertCondition(Conditions.READY, false, Reasons.SUBMITTED);
+        assertCondition(Conditions.PROGRESSING, true, Reasons.SUBMITTED);
+        assertCondition(Conditions.DEGRADED, false, Reasons.NO_FAILURE);
+        assertCondition(Conditions.SUSPENDED, false, Reasons.NOT_SUSPENDED);
         assertThat(condition(Conditions.PROGRESSING).getMessage()).startsWith("m1/decompose: ");
     }
 
@@ -253,11 +256,11 @@ class FamilyDriverTest {
         assertThat(status.phase).isEqualTo("Succeeded");
         assertThat(status.currentStage).isEmpty();
         assertThat(status.published).isEqualTo("2/2");
-        assertCondition(Conditions.READY, true, "AllMembersPublished");
+        assertCondition(Conditions.READY, true, Reasons.ALL_MEMBERS_PUBLISHED);
         assertThat(condition(Conditions.READY).getMessage()).isEqualTo("2 of 2 members published");
-        assertCondition(Conditions.PROGRESSING, false, "Complete");
-        assertCondition(Conditions.DEGRADED, false, "NoFailure");
-        assertCondition(Conditions.SUSPENDED, false, "NotSuspended");
+        assertCondition(Conditions.PROGRESSING, false, Reasons.COMPLETE);
+        assertCondition(Conditions.DEGRADED, false, Reasons.NO_FAILURE);
+        assertCondition(Conditions.SUSPENDED, false, Reasons.NOT_SUSPENDED);
         assertThat(status.members).extracting(m -> m.name, m -> m.parameters, m -> m.ranks, m -> m.loss,
                 m -> m.perplexity, m -> m.artifact.uri, m -> m.artifact.digest).containsExactly(
                 tuple("m1", 5_000_000_000L, "all:4096", 2.1, 9.0, Specs.REPOSITORY + ":m1", "sha256:d"),
@@ -300,7 +303,7 @@ class FamilyDriverTest {
 
         assertThat(stage("m1/decompose").phase).isEqualTo(StagePhase.Running);
         assertThat(outcome.recheckAt()).isEqualTo(runningSince.plus(RUN));
-        assertCondition(Conditions.PROGRESSING, true, StageStateMachine.RUNNING);
+        assertCondition(Conditions.PROGRESSING, true, Reasons.RUNNING);
     }
 
     @Test
@@ -312,7 +315,7 @@ class FamilyDriverTest {
 
         Outcome outcome = reconcile();
 
-        assertThat(stage("m1/decompose").reason).isEqualTo(StageStateMachine.STARTUP_TIMEOUT);
+        assertThat(stage("m1/decompose").reason).isEqualTo(Reasons.STARTUP_TIMEOUT);
         assertThat(describe(outcome.requests())).containsExactly("DELETE_JOB " + jobName);
         assertThat(status.phase).isEqualTo("Failed");
     }
@@ -347,7 +350,7 @@ class FamilyDriverTest {
             Outcome outcome = failTrain();
 
             assertThat(stage("m1/train").phase).isEqualTo(StagePhase.Failed);
-            assertThat(stage("m1/train").reason).isEqualTo(StageStateMachine.RETRIES_EXHAUSTED);
+            assertThat(stage("m1/train").reason).isEqualTo(Reasons.RETRIES_EXHAUSTED);
             assertThat(outcome.requests()).isEmpty();
             assertThat(outcome.recheckAt()).isNull();
             assertThat(phases()).containsEntry("m1/decompose", StagePhase.Succeeded)
@@ -355,10 +358,10 @@ class FamilyDriverTest {
                     .containsEntry("m2/decompose", StagePhase.Pending).containsEntry("m2/publish", StagePhase.Pending);
             assertThat(status.phase).isEqualTo("Failed");
             assertThat(status.currentStage).isEqualTo("m1/train");
-            assertCondition(Conditions.DEGRADED, true, StageStateMachine.RETRIES_EXHAUSTED);
+            assertCondition(Conditions.DEGRADED, true, Reasons.RETRIES_EXHAUSTED);
             assertThat(condition(Conditions.DEGRADED).getMessage()).startsWith("m1/train: NaN loss at step 120");
-            assertCondition(Conditions.PROGRESSING, false, "StageFailed");
-            assertCondition(Conditions.READY, false, StageStateMachine.RETRIES_EXHAUSTED);
+            assertCondition(Conditions.PROGRESSING, false, Reasons.STAGE_FAILED);
+            assertCondition(Conditions.READY, false, Reasons.RETRIES_EXHAUSTED);
         }
 
         @Test
@@ -393,8 +396,8 @@ class FamilyDriverTest {
             assertThat(describe(outcome.requests())).containsExactly("CREATE_JOB " + s.jobName);
             assertThat(stage("m1/decompose")).usingRecursiveComparison().isEqualTo(decompose);
             assertThat(status.phase).isEqualTo("Running");
-            assertCondition(Conditions.DEGRADED, false, "NoFailure");
-            assertCondition(Conditions.PROGRESSING, true, StageStateMachine.SUBMITTED);
+            assertCondition(Conditions.DEGRADED, false, Reasons.NO_FAILURE);
+            assertCondition(Conditions.PROGRESSING, true, Reasons.SUBMITTED);
         }
 
         @Test
@@ -405,7 +408,7 @@ class FamilyDriverTest {
             Outcome outcome = reconcile();
 
             assertThat(stage("m1/train").phase).isEqualTo(StagePhase.Pending);
-            assertThat(stage("m1/train").reason).isEqualTo(StageStateMachine.RETRYING);
+            assertThat(stage("m1/train").reason).isEqualTo(Reasons.RETRYING);
             assertThat(stage("m1/train").completionTime).isNull();
             assertThat(outcome.requests()).isEmpty();
         }
@@ -436,11 +439,11 @@ class FamilyDriverTest {
             assertThat(outcome.recheckAt()).isNull();
             assertThat(stage("m1/decompose").phase).isEqualTo(StagePhase.Succeeded);
             assertThat(status.phase).isEqualTo("Suspended");
-            assertCondition(Conditions.SUSPENDED, true, "SuspendedBySpec");
+            assertCondition(Conditions.SUSPENDED, true, Reasons.SUSPENDED_BY_SPEC);
             assertThat(condition(Conditions.SUSPENDED).getMessage()).startsWith("m1/train: ").contains(suspendedJob);
-            assertCondition(Conditions.PROGRESSING, false, StageStateMachine.SUSPENDED);
-            assertCondition(Conditions.DEGRADED, false, "NoFailure");
-            assertCondition(Conditions.READY, false, StageStateMachine.SUSPENDED);
+            assertCondition(Conditions.PROGRESSING, false, Reasons.SUSPENDED);
+            assertCondition(Conditions.DEGRADED, false, Reasons.NO_FAILURE);
+            assertCondition(Conditions.READY, false, Reasons.SUSPENDED);
         }
 
         @Test
@@ -470,8 +473,8 @@ class FamilyDriverTest {
             assertThat(describe(outcome.requests())).containsExactly("CREATE_JOB " + train.jobName);
             assertThat(stage("m1/decompose")).usingRecursiveComparison().isEqualTo(decompose);
             assertThat(status.phase).isEqualTo("Running");
-            assertCondition(Conditions.SUSPENDED, false, "NotSuspended");
-            assertCondition(Conditions.PROGRESSING, true, StageStateMachine.SUBMITTED);
+            assertCondition(Conditions.SUSPENDED, false, Reasons.NOT_SUSPENDED);
+            assertCondition(Conditions.PROGRESSING, true, Reasons.SUBMITTED);
         }
 
         @Test
@@ -483,7 +486,7 @@ class FamilyDriverTest {
             assertThat(outcome.requests()).isEmpty();
             assertThat(phases().values()).containsOnly(StagePhase.Pending);
             assertThat(status.phase).isEqualTo("Suspended");
-            assertCondition(Conditions.SUSPENDED, true, "SuspendedBySpec");
+            assertCondition(Conditions.SUSPENDED, true, Reasons.SUSPENDED_BY_SPEC);
             assertThat(condition(Conditions.SUSPENDED).getMessage()).isEqualTo("no stage was running");
         }
     }
@@ -509,8 +512,13 @@ class FamilyDriverTest {
             for (String id : ids) {
                 StageStatus s = stage(id);
                 assertThat(s.phase).as(id).isEqualTo(StagePhase.Pending);
-                assertThat(s.reason).as(id).isEqualTo(StageStateMachine.INPUTS_CHANGED);
+                assertThat(s.reason).as(id).isEqualTo(Reasons.INPUTS_CHANGED);
                 assertThat(s.outputs).as(id).isNull();
+                // nothing of the old run is shown as if it were this one's
+                assertThat(s.attempt).as(id).isZero();
+                assertThat(s.jobName).as(id).isNull();
+                assertThat(s.submitTime).as(id).isNull();
+                assertThat(s.retries).as(id).isNull();
                 assertThat(s.fingerprint).as(id).isNotEqualTo(stageIn(before, id).fingerprint);
             }
         }
@@ -518,7 +526,9 @@ class FamilyDriverTest {
         private void assertRestarted(String id) {
             StageStatus s = stage(id);
             assertThat(s.phase).as(id).isEqualTo(StagePhase.Starting);
-            assertThat(s.attempt).as(id).isEqualTo(stageIn(before, id).attempt + 1);
+            // a new run of the stage: its first attempt, under a name no earlier Job of the stage had
+            assertThat(s.attempt).as(id).isEqualTo(1);
+            assertThat(s.jobsCreated).as(id).isEqualTo(stageIn(before, id).jobsCreated + 1);
             assertThat(s.fingerprint).as(id).isNotEqualTo(stageIn(before, id).fingerprint);
             assertThat(s.jobName).as(id).isNotEqualTo(stageIn(before, id).jobName);
         }
@@ -540,7 +550,7 @@ class FamilyDriverTest {
             assertThat(member("m2").parameters).isEqualTo(4_000_000_000L);
             assertThat(member("m2").loss).isNull();
             assertThat(member("m2").artifact).isNull();
-            assertCondition(Conditions.READY, false, StageStateMachine.SUBMITTED);
+            assertCondition(Conditions.READY, false, Reasons.SUBMITTED);
         }
 
         @Test
@@ -573,6 +583,19 @@ class FamilyDriverTest {
         }
 
         @Test
+        void inputsChangedAndChangedBackNeverAskForAJobNameTwice() {
+            String tokens = Specs.training(spec.members.get(1)).tokens;
+            completeThenEdit(() -> Specs.training(spec.members.get(1)).tokens = "2B");
+            runToCompletion();
+            edit(() -> Specs.training(spec.members.get(1)).tokens = tokens);
+
+            runToCompletion();
+
+            assertThat(stage("m2/train").fingerprint).isEqualTo(stageIn(before, "m2/train").fingerprint);
+            assertThat(created).hasSize(8 + 3 + 3).doesNotHaveDuplicates();
+        }
+
+        @Test
         void aRemovedMembersActiveJobIsDeletedAndTheMemberLeavesTheStatus() {
             spec = Specs.family("m1", "5B", "m2", "4B", "m3", "3B");
             runUntil("m3/decompose");
@@ -588,7 +611,7 @@ class FamilyDriverTest {
             assertThat(status.members).extracting(m -> m.name).containsExactly("m1", "m2");
             assertThat(status.published).isEqualTo("2/2");
             assertThat(status.phase).isEqualTo("Succeeded");
-            assertCondition(Conditions.READY, true, "AllMembersPublished");
+            assertCondition(Conditions.READY, true, Reasons.ALL_MEMBERS_PUBLISHED);
         }
 
         @Test
@@ -621,7 +644,7 @@ class FamilyDriverTest {
                     + "spec.publish.repository)";
             for (String type : List.of(Conditions.READY, Conditions.PROGRESSING, Conditions.DEGRADED)) {
                 Condition c = Conditions.find(invalid.conditions, type);
-                assertThat(c.getReason()).as(type).isEqualTo(FamilyDriver.INVALID_SPEC);
+                assertThat(c.getReason()).as(type).isEqualTo(Reasons.INVALID_SPEC);
                 assertThat(c.getMessage()).as(type).isEqualTo(message);
                 assertThat(c.getObservedGeneration()).as(type).isEqualTo(2L);
             }
@@ -653,8 +676,8 @@ class FamilyDriverTest {
 
             reconcile();
 
-            assertCondition(Conditions.DEGRADED, false, "NoFailure");
-            assertCondition(Conditions.PROGRESSING, true, StageStateMachine.SUBMITTED);
+            assertCondition(Conditions.DEGRADED, false, Reasons.NO_FAILURE);
+            assertCondition(Conditions.PROGRESSING, true, Reasons.SUBMITTED);
             assertThat(status.phase).isEqualTo("Running");
         }
     }
@@ -673,7 +696,7 @@ class FamilyDriverTest {
             assertThat(conditions).hasSize(1);
             Condition c = conditions.get(0);
             assertThat(c.getLastTransitionTime()).isEqualTo("2025-03-01T10:00:00Z");
-            assertThat(c.getReason()).isEqualTo("Running");
+            assertThat(c.getReason()).isEqualTo(Reasons.RUNNING);
             assertThat(c.getMessage()).isEqualTo("b");
             assertThat(c.getObservedGeneration()).isEqualTo(2L);
         }
@@ -681,7 +704,7 @@ class FamilyDriverTest {
         @Test
         void theTransitionTimeMovesWhenTheStatusFlips() {
             Conditions.set(conditions, Conditions.READY, false, "Running", "", 1, T0);
-            Conditions.set(conditions, Conditions.READY, true, "AllMembersPublished", "", 1, t1);
+            Conditions.set(conditions, Conditions.READY, true, Reasons.ALL_MEMBERS_PUBLISHED, "", 1, t1);
             Conditions.set(conditions, Conditions.READY, false, "Submitted", "", 2, t2);
 
             Condition c = Conditions.find(conditions, Conditions.READY);
@@ -705,7 +728,7 @@ class FamilyDriverTest {
             later(Duration.ofMinutes(1));
             jobRuns("m1/decompose");
             reconcile();
-            assertThat(condition(Conditions.READY).getReason()).isEqualTo(StageStateMachine.RUNNING);
+            assertThat(condition(Conditions.READY).getReason()).isEqualTo(Reasons.RUNNING);
             assertThat(condition(Conditions.READY).getLastTransitionTime()).isEqualTo(Timestamps.format(T0));
 
             runToCompletion();

@@ -42,7 +42,7 @@ class FamilyLifecycleTest extends OperatorTestSupport {
         assertThat(mf.getStatus().published).isEqualTo("3/3");
         assertThat(mf.getStatus().currentStage).isEmpty();
         assertThat(mf.getStatus().observedGeneration).isEqualTo(mf.getMetadata().getGeneration());
-        assertThat(condition(mf, "Ready").getReason()).isEqualTo("AllMembersPublished");
+        assertThat(condition(mf, "Ready").getReason()).isEqualTo(Reasons.ALL_MEMBERS_PUBLISHED);
         assertThat(condition(mf, "Progressing").getStatus()).isEqualTo("False");
         assertThat(condition(mf, "Degraded").getStatus()).isEqualTo("False");
         assertThat(mf.getStatus().members).extracting(m -> m.name).containsExactly("m5b", "m4b", "m3b");

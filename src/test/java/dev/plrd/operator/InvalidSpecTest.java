@@ -28,19 +28,19 @@ class InvalidSpecTest extends OperatorTestSupport {
         family.getSpec().members.get(1).rankFraction = 1.5;
         client.resource(family).create();
 
-        eventually(() -> assertThat(condition(get(client, ns, "fam"), "Degraded").getReason()).isEqualTo("InvalidSpec"));
+        eventually(() -> assertThat(condition(get(client, ns, "fam"), "Degraded").getReason()).isEqualTo(Reasons.INVALID_SPEC));
         ModelFamily mf = get(client, ns, "fam");
         var degraded = condition(mf, "Degraded");
         assertThat(degraded.getStatus()).isEqualTo("True");
         assertThat(degraded.getMessage())
                 .startsWith("spec.members: members must all set targetParameters or all set rankFraction")
                 .contains("spec.members[1].rankFraction");
-        assertThat(condition(mf, "Ready").getReason()).isEqualTo("InvalidSpec");
+        assertThat(condition(mf, "Ready").getReason()).isEqualTo(Reasons.INVALID_SPEC);
         assertThat(mf.getStatus().observedGeneration).isEqualTo(mf.getMetadata().getGeneration());
         assertThat(jobs(client, ns)).isEmpty();
         assertThat(client.v1().events().inNamespace(ns).list().getItems())
                 .anySatisfy(e -> {
-                    assertThat(e.getReason()).isEqualTo("InvalidSpec");
+                    assertThat(e.getReason()).isEqualTo(Reasons.INVALID_SPEC);
                     assertThat(e.getType()).isEqualTo("Warning");
                     assertThat(e.getMessage()).contains("spec.members[1].rankFraction");
                 });

@@ -2,6 +2,7 @@ package dev.plrd.operator;
 
 import static dev.plrd.operator.FakeJobController.PodScript.disrupted;
 import static dev.plrd.operator.FakeJobController.PodScript.fail;
+import static dev.plrd.operator.FakeJobController.PodScript.preempted;
 import static dev.plrd.operator.FakeJobController.PodScript.succeed;
 import static org.assertj.core.api.Assertions.assertThat;
 
@@ -34,11 +35,12 @@ class RetriesTest extends OperatorTestSupport {
         ModelFamily mf = get(client, ns, "fam");
         var train = stage(mf, "m5b", StageName.TRAIN);
         assertThat(train.phase).isEqualTo(StagePhase.Failed);
-        assertThat(train.reason).isEqualTo("RetriesExhausted");
-        assertThat(train.retries).isEqualTo(3);
+        assertThat(train.reason).isEqualTo(Reasons.RETRIES_EXHAUSTED);
+        // three pods failed, the Job's final count; the last one was not followed by another, so 2 retries
+        assertThat(train.retries).isEqualTo(2);
         assertThat(train.attempt).isEqualTo(1);
-        assertThat(train.message).contains("CUDA error: out of memory");
-        assertThat(condition(mf, "Degraded").getReason()).isEqualTo("RetriesExhausted");
+        assertThat(train.message).contains("CUDA error: out of memory").endsWith("(3 failed pod(s))");
+        assertThat(condition(mf, "Degraded").getReason()).isEqualTo(Reasons.RETRIES_EXHAUSTED);
         assertThat(condition(mf, "Degraded").getMessage()).startsWith("m5b/train: ");
         assertThat(condition(mf, "Ready").getStatus()).isEqualTo("False");
         assertThat(condition(mf, "Progressing").getStatus()).isEqualTo("False");
@@ -68,6 +70,40 @@ class RetriesTest extends OperatorTestSupport {
     }
 
     @Test
+    void preemptedPodsCountAsInterruptionsAfterTheSchedulerDeletedThem() {
+        String ns = "retries-preempted-deleted";
+        scripts.put("m5b/train", FakeJobController.Script.of(preempted(), preempted(), succeed(result("m5b", "train"))));
+        fake(client, ns);
+        client.resource(Families.threeMembers("fam", ns)).create();
+
+        eventually(() -> assertThat(stage(get(client, ns, "fam"), "m5b", StageName.TRAIN).phase)
+                .isEqualTo(StagePhase.Succeeded));
+        var train = stage(get(client, ns, "fam"), "m5b", StageName.TRAIN);
+        assertThat(train.interruptions).isEqualTo(2);
+        assertThat(train.retries).isZero();
+        assertThat(client.pods().inNamespace(ns).withLabel(Labels.JOB, train.jobName).list().getItems()).hasSize(1);
+        eventually(() -> assertThat(client.v1().events().inNamespace(ns).list().getItems().stream()
+                .filter(e -> Reasons.STAGE_INTERRUPTED.equals(e.getReason()))
+                .mapToInt(e -> Integer.parseInt(e.getMessage().split(" ")[1])).sum()).isEqualTo(2));
+    }
+
+    @Test
+    void aJvmOutOfMemoryIsRetriedAndSaidInWords() {
+        String ns = "retries-oom";
+        scripts.put("m5b/decompose", FakeJobController.Script.of(fail(3, null), fail(3, null), fail(3, null)));
+        FakeJobController controller = fake(client, ns);
+        client.resource(Families.threeMembers("fam", ns)).create();
+
+        eventually(() -> assertThat(stage(get(client, ns, "fam"), "m5b", StageName.DECOMPOSE).phase)
+                .isEqualTo(StagePhase.Failed));
+        var decompose = stage(get(client, ns, "fam"), "m5b", StageName.DECOMPOSE);
+        assertThat(decompose.reason).isEqualTo(Reasons.RETRIES_EXHAUSTED);
+        assertThat(decompose.retries).isEqualTo(2);
+        assertThat(decompose.message).isEqualTo("the worker ran out of memory (exit 3) (3 failed pod(s))");
+        assertThat(controller.jobsSeen()).hasSize(1);
+    }
+
+    @Test
     void invalidInputFailsWithoutRetrying() {
         String ns = "retries-permanent";
         scripts.put("m5b/decompose", FakeJobController.Script.of(
@@ -78,8 +114,8 @@ class RetriesTest extends OperatorTestSupport {
         eventually(() -> assertThat(stage(get(client, ns, "fam"), "m5b", StageName.DECOMPOSE).phase)
                 .isEqualTo(StagePhase.Failed));
         var decompose = stage(get(client, ns, "fam"), "m5b", StageName.DECOMPOSE);
-        assertThat(decompose.reason).isEqualTo("InvalidInput");
-        assertThat(decompose.retries).isEqualTo(1);
-        assertThat(decompose.message).contains("GPT2LMHeadModel");
+        assertThat(decompose.reason).isEqualTo(Reasons.INVALID_INPUT);
+        assertThat(decompose.retries).isZero();
+        assertThat(decompose.message).contains("GPT2LMHeadModel").endsWith("(1 failed pod(s))");
     }
 }

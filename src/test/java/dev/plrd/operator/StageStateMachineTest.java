@@ -8,7 +8,10 @@ import static dev.plrd.operator.Observations.running;
 import static dev.plrd.operator.Observations.succeeded;
 import static dev.plrd.operator.Observations.unscheduled;
 import static dev.plrd.operator.Observations.waiting;
-import static dev.plrd.operator.Observations.withCounts;
+import static dev.plrd.operator.Observations.FIRST_POD;
+import static dev.plrd.operator.Observations.newestPod;
+import static dev.plrd.operator.Observations.unbound;
+import static dev.plrd.operator.Observations.withFailed;
 import static dev.plrd.operator.Observations.withPod;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
@@ -96,7 +99,7 @@ class StageStateMachineTest {
         assertThat(s.fingerprint).isEqualTo(FINGERPRINT);
         assertThat(s.phase).isEqualTo(StagePhase.Pending);
         assertThat(s.attempt).isZero();
-        assertThat(s.reason).isEqualTo(StageStateMachine.WAITING_FOR_PREVIOUS);
+        assertThat(s.reason).isEqualTo(Reasons.WAITING_FOR_PREVIOUS);
         assertThat(s.jobName).isNull();
     }
 
@@ -118,7 +121,7 @@ class StageStateMachineTest {
             assertThat(s.phase).isEqualTo(StagePhase.Starting);
             assertThat(s.attempt).isEqualTo(1);
             assertThat(s.jobName).isEqualTo(jobName(1));
-            assertThat(s.reason).isEqualTo(StageStateMachine.SUBMITTED);
+            assertThat(s.reason).isEqualTo(Reasons.SUBMITTED);
             assertThat(s.message).contains(jobName(1)).contains("attempt 1");
             assertThat(s.submitTime).isEqualTo("2025-03-01T10:00:00Z");
             assertThat(s.startTime).isNull();
@@ -185,11 +188,33 @@ class StageStateMachineTest {
         void whileStartingTheJobIsCreatedAgainAndNothingElseChanges() {
             StageStatus current = starting();
 
-            Step step = observe(current, JobObservation.ABSENT, at(Duration.ofHours(5)));
+            Step step = observe(current, JobObservation.ABSENT, at(Duration.ofMinutes(5)));
 
             assertThat(step.action()).isEqualTo(Action.CREATE_JOB);
-            assertThat(step.recheckAt()).isNull();
+            assertThat(step.recheckAt()).isEqualTo(T0.plus(STARTUP));
             assertThat(step.stage()).usingRecursiveComparison().isEqualTo(current);
+        }
+
+        @Test
+        void aJobNeverCreatedWithinTheStartupTimeoutFailsTheStage() {
+            Instant deadline = T0.plus(STARTUP);
+
+            Step step = observe(starting(), JobObservation.ABSENT, deadline);
+
+            assertFailed(step, Reasons.STARTUP_TIMEOUT, Action.DELETE_JOB, deadline);
+            assertThat(step.stage().message).isEqualTo("Job " + jobName(1) + " was not created within 1h");
+        }
+
+        @Test
+        void aJobTheApiServerRefusedFailsTheStageWithTheServersReasonAtOnce() {
+            String message = "the API server refused Job " + jobName(1) + " (422 Invalid), field "
+                    + "spec.template.spec.nodeSelector: Invalid value: \"bad key\"";
+            JobObservation refused = JobObservation.refused(new JobObservation.Refusal(Reasons.JOB_REJECTED, message));
+
+            Step step = observe(starting(), refused, at(Duration.ofSeconds(1)));
+
+            assertFailed(step, Reasons.JOB_REJECTED, Action.NONE, at(Duration.ofSeconds(1)));
+            assertThat(step.stage().message).isEqualTo(message);
         }
 
         @Test
@@ -201,9 +226,10 @@ class StageStateMachineTest {
             assertThat(step.action()).isEqualTo(Action.NONE);
             StageStatus s = step.stage();
             assertThat(s.phase).isEqualTo(StagePhase.Pending);
-            assertThat(s.reason).isEqualTo(StageStateMachine.JOB_LOST);
+            assertThat(s.reason).isEqualTo(Reasons.JOB_LOST);
             assertThat(s.message).contains(jobName(1));
             assertThat(s.attempt).isEqualTo(1);
+            assertThat(s.jobName).isNull();
             assertThat(s.fingerprint).isEqualTo(FINGERPRINT);
             assertThat(s.startTime).isNull();
         }
@@ -226,7 +252,7 @@ class StageStateMachineTest {
 
             Step step = observe(starting(), queued(T0), muchLater);
 
-            assertStarting(step, StageStateMachine.QUEUED, null);
+            assertStarting(step, Reasons.QUEUED, null);
             assertThat(step.stage().message).contains("Kueue");
         }
 
@@ -236,7 +262,7 @@ class StageStateMachineTest {
 
             Step step = observe(current, queued(T0), at(Duration.ofHours(10)));
 
-            assertStarting(step, StageStateMachine.QUEUED, null);
+            assertStarting(step, Reasons.QUEUED, null);
             assertThat(step.stage().startTime).isEqualTo(current.startTime);
         }
 
@@ -268,7 +294,7 @@ class StageStateMachineTest {
             Step step = observe(starting(), notStarted(T0), at(STARTUP));
 
             assertThat(step.stage().phase).isEqualTo(StagePhase.Failed);
-            assertThat(step.stage().reason).isEqualTo(StageStateMachine.STARTUP_TIMEOUT);
+            assertThat(step.stage().reason).isEqualTo(Reasons.STARTUP_TIMEOUT);
             assertThat(step.action()).isEqualTo(Action.DELETE_JOB);
         }
     }
@@ -281,7 +307,7 @@ class StageStateMachineTest {
 
             Step step = observe(current, noPod(T0), at(STARTUP.minusSeconds(1)));
 
-            assertStarting(step, StageStateMachine.SUBMITTED, T0.plus(STARTUP));
+            assertStarting(step, Reasons.SUBMITTED, T0.plus(STARTUP));
         }
 
         @ParameterizedTest
@@ -291,8 +317,8 @@ class StageStateMachineTest {
 
             Step step = observe(starting(), noPod(T0), now);
 
-            assertFailed(step, StageStateMachine.STARTUP_TIMEOUT, Action.DELETE_JOB, now);
-            assertThat(step.stage().message).contains("no pod started");
+            assertFailed(step, Reasons.STARTUP_TIMEOUT, Action.DELETE_JOB, now);
+            assertThat(step.stage().message).isEqualTo("no pod started within 1h");
         }
 
         @Test
@@ -302,29 +328,32 @@ class StageStateMachineTest {
 
             Step step = observe(starting(), noPod(jobStarted), now);
 
-            assertStarting(step, StageStateMachine.SUBMITTED, jobStarted.plus(STARTUP));
+            assertStarting(step, Reasons.SUBMITTED, jobStarted.plus(STARTUP));
         }
 
         @Test
         void aRunningStageBetweenPodsKeepsRunningWithoutAStartupDeadline() {
             StageStatus current = runningSince(at(Duration.ofMinutes(5)));
 
-            Step step = observe(current, withCounts(noPod(T0), 1, 0), at(Duration.ofHours(30)));
+            Step step = observe(current, newestPod(withFailed(noPod(T0), 1), FIRST_POD, FIRST_POD),
+                    at(Duration.ofHours(30)));
 
             assertThat(step.stage().phase).isEqualTo(StagePhase.Running);
             assertThat(step.action()).isEqualTo(Action.NONE);
             assertThat(step.recheckAt()).isNull();
-            assertThat(step.stage().retries).isEqualTo(1);
+            // whether another pod follows the failed one is not known yet: it is a retry only then
+            assertThat(step.stage().retries).isZero();
         }
 
         @Test
         void aStartingStageBetweenRetriesIsNotTimedFromTheJobsCreation() {
             StageStatus current = runningSince(at(Duration.ofMinutes(5)));
-            current = observe(current, withCounts(withPod(T0, unscheduled(at(Duration.ofHours(5)), "0/4 nodes")), 0, 1),
+            current = observe(current, newestPod(withPod(T0, unscheduled(at(Duration.ofHours(5)), "0/4 nodes")), "pod-2"),
                     at(Duration.ofHours(5))).stage();
             assertThat(current.phase).isEqualTo(StagePhase.Starting);
 
-            Step step = observe(current, withCounts(noPod(T0), 1, 1), at(Duration.ofHours(5).plusMinutes(2)));
+            Step step = observe(current, newestPod(withFailed(noPod(T0), 1), "pod-2", "pod-2"),
+                    at(Duration.ofHours(5).plusMinutes(2)));
 
             assertThat(step.stage().phase).isNotEqualTo(StagePhase.Failed);
             assertThat(step.action()).isEqualTo(Action.NONE);
@@ -341,7 +370,7 @@ class StageStateMachineTest {
 
             Step step = observe(starting(), withPod(T0, unscheduled(podCreated, NO_GPU)), at(Duration.ofMinutes(20)));
 
-            assertStarting(step, StageStateMachine.WAITING_FOR_CAPACITY, podCreated.plus(STARTUP));
+            assertStarting(step, Reasons.WAITING_FOR_CAPACITY, podCreated.plus(STARTUP));
             assertThat(step.stage().message).isEqualTo(NO_GPU);
         }
 
@@ -354,26 +383,37 @@ class StageStateMachineTest {
             Instant deadline = podCreated.plus(STARTUP);
             Step timedOut = observe(starting(), job, deadline);
 
-            assertStarting(stillWaiting, StageStateMachine.WAITING_FOR_CAPACITY, deadline);
-            assertFailed(timedOut, StageStateMachine.STARTUP_TIMEOUT, Action.DELETE_JOB, deadline);
-            assertThat(timedOut.stage().message).contains("pod not running").contains(NO_GPU);
+            assertStarting(stillWaiting, Reasons.WAITING_FOR_CAPACITY, deadline);
+            assertFailed(timedOut, Reasons.STARTUP_TIMEOUT, Action.DELETE_JOB, deadline);
+            assertThat(timedOut.stage().message).isEqualTo("pod not running within 1h: " + NO_GPU);
         }
 
         @Test
         void aReplacementPodAfterADisruptionGetsItsOwnStartupWindow() {
             StageStatus current = runningSince(at(Duration.ofMinutes(5)));
             Instant replacementCreated = at(Duration.ofHours(10));
-            JobObservation job = withCounts(withPod(T0, unscheduled(replacementCreated, NO_GPU)), 0, 1);
+            // the first pod was preempted, and the scheduler deleted it
+            JobObservation job = newestPod(withPod(T0, unscheduled(replacementCreated, NO_GPU)), "pod-2");
 
             Step waiting = observe(current, job, replacementCreated.plus(Duration.ofMinutes(30)));
             Step timedOut = observe(waiting.stage(), job, replacementCreated.plus(STARTUP));
 
-            assertStarting(waiting, StageStateMachine.WAITING_FOR_CAPACITY, replacementCreated.plus(STARTUP));
+            assertStarting(waiting, Reasons.WAITING_FOR_CAPACITY, replacementCreated.plus(STARTUP));
             assertThat(waiting.stage().interruptions).isEqualTo(1);
             assertThat(waiting.stage().retries).isZero();
             assertThat(waiting.stage().startTime).isEqualTo(current.startTime);
-            assertFailed(timedOut, StageStateMachine.STARTUP_TIMEOUT, Action.DELETE_JOB,
+            assertFailed(timedOut, Reasons.STARTUP_TIMEOUT, Action.DELETE_JOB,
                     replacementCreated.plus(STARTUP));
+        }
+
+        @Test
+        void aPodTheSchedulerHasNotDecidedOnIsSchedulingNotWaitingForCapacity() {
+            Instant podCreated = at(Duration.ofMinutes(1));
+
+            Step step = observe(starting(), withPod(T0, unbound(podCreated)), at(Duration.ofMinutes(2)));
+
+            assertStarting(step, Reasons.SCHEDULING, podCreated.plus(STARTUP));
+            assertThat(step.stage().message).isEqualTo("the pod waits for the scheduler");
         }
 
         @Test
@@ -393,7 +433,7 @@ class StageStateMachineTest {
 
             Step step = observe(starting(), withPod(T0, waiting(podCreated, null, null)), at(Duration.ofMinutes(3)));
 
-            assertStarting(step, StageStateMachine.CONTAINER_CREATING, podCreated.plus(STARTUP));
+            assertStarting(step, Reasons.CONTAINER_CREATING, podCreated.plus(STARTUP));
         }
 
         @ParameterizedTest
@@ -405,7 +445,7 @@ class StageStateMachineTest {
 
             Step step = observe(starting(), job, now);
 
-            assertFailed(step, StageStateMachine.IMAGE_PULL_FAILED, Action.DELETE_JOB, now);
+            assertFailed(step, Reasons.IMAGE_PULL_FAILED, Action.DELETE_JOB, now);
             assertThat(step.stage().message).isEqualTo(reason + ": registry.example.com/plrd:9 not found");
         }
 
@@ -420,7 +460,7 @@ class StageStateMachineTest {
 
             assertStarting(early, "CreateContainerConfigError", podCreated.plus(STARTUP));
             assertThat(early.stage().message).contains("hf-token");
-            assertFailed(late, StageStateMachine.STARTUP_TIMEOUT, Action.DELETE_JOB, podCreated.plus(STARTUP));
+            assertFailed(late, Reasons.STARTUP_TIMEOUT, Action.DELETE_JOB, podCreated.plus(STARTUP));
         }
     }
 
@@ -436,7 +476,7 @@ class StageStateMachineTest {
             assertThat(step.recheckAt()).isEqualTo(since.plus(RUN));
             StageStatus s = step.stage();
             assertThat(s.phase).isEqualTo(StagePhase.Running);
-            assertThat(s.reason).isEqualTo(StageStateMachine.RUNNING);
+            assertThat(s.reason).isEqualTo(Reasons.RUNNING);
             assertThat(s.startTime).isEqualTo("2025-03-01T10:05:00Z");
             assertThat(s.message).contains("attempt 1");
         }
@@ -456,23 +496,11 @@ class StageStateMachineTest {
             StageStatus current = runningSince(at(Duration.ofMinutes(5)));
             Instant replacementSince = at(Duration.ofHours(10));
 
-            Step step = observe(current, withCounts(withPod(T0, running(replacementSince, replacementSince)), 0, 1),
+            Step step = observe(current, newestPod(withPod(T0, running(replacementSince, replacementSince)), "pod-2"),
                     replacementSince.plusSeconds(30));
 
             assertThat(step.stage().startTime).isEqualTo("2025-03-01T10:05:00Z");
             assertThat(step.recheckAt()).isEqualTo(replacementSince.plus(RUN));
-        }
-
-        @Test
-        void retriesAndInterruptionsAreCopiedFromTheObservation() {
-            Instant since = at(Duration.ofMinutes(5));
-            JobObservation job = withCounts(withPod(T0, running(T0, since)), 2, 3);
-
-            StageStatus s = observe(starting(), job, since.plusSeconds(1)).stage();
-
-            assertThat(s.retries).isEqualTo(2);
-            assertThat(s.interruptions).isEqualTo(3);
-            assertThat(s.message).contains("2 retries").contains("3 interruptions");
         }
 
         @Test
@@ -493,8 +521,8 @@ class StageStateMachineTest {
 
             Step step = observe(runningSince(since), withPod(T0, running(T0, since)), deadline);
 
-            assertFailed(step, StageStateMachine.RUN_TIMEOUT, Action.DELETE_JOB, deadline);
-            assertThat(step.stage().message).contains("still running");
+            assertFailed(step, Reasons.RUN_TIMEOUT, Action.DELETE_JOB, deadline);
+            assertThat(step.stage().message).isEqualTo("still running after 72h");
         }
     }
 
@@ -518,7 +546,7 @@ class StageStateMachineTest {
             assertThat(step.recheckAt()).isNull();
             StageStatus s = step.stage();
             assertThat(s.phase).isEqualTo(StagePhase.Succeeded);
-            assertThat(s.reason).isEqualTo(StageStateMachine.COMPLETED);
+            assertThat(s.reason).isEqualTo(Reasons.COMPLETED);
             assertThat(s.message).isEqualTo("completed at attempt 1");
             assertThat(s.startTime).isEqualTo("2025-03-01T10:05:00Z");
             assertThat(s.completionTime).isEqualTo("2025-03-01T12:00:00Z");
@@ -550,12 +578,15 @@ class StageStateMachineTest {
         @NullSource
         @ValueSource(strings = {"", "   ", "Traceback (most recent call last):", "[1, 2]",
                 "{\"parameters\": \"many\"}", "{\"uri\": "})
-        void anUnreadableResultStillSucceedsWithoutOutputs(String result) {
-            StageStatus s = observe(starting(), succeeded(T0, result), at(Duration.ofMinutes(3))).stage();
+        void aWorkerThatExitsZeroWithoutAResultFailsItsOwnStage(String result) {
+            Instant now = at(Duration.ofMinutes(3));
 
-            assertThat(s.phase).isEqualTo(StagePhase.Succeeded);
-            assertThat(s.outputs).isNull();
-            assertThat(s.message).contains("no readable result");
+            Step step = observe(starting(), succeeded(T0, result), now);
+
+            assertFailed(step, Reasons.NO_RESULT, Action.NONE, now);
+            assertThat(step.stage().outputs).isNull();
+            assertThat(step.stage().message)
+                    .startsWith("the worker exited 0 but wrote no result to its termination message");
         }
     }
 
@@ -564,7 +595,9 @@ class StageStateMachineTest {
         @ParameterizedTest(name = "exit {0}, Job reason {1} -> {2}")
         @CsvSource(nullValues = "null", value = {
                 "2, PodFailurePolicy, InvalidInput",
-                "3, PodFailurePolicy, EvaluationGateFailed",
+                "10, PodFailurePolicy, EvaluationGateFailed",
+                "11, PodFailurePolicy, NonFiniteLoss",
+                "3, BackoffLimitExceeded, RetriesExhausted",
                 "2, BackoffLimitExceeded, InvalidInput",
                 "1, BackoffLimitExceeded, RetriesExhausted",
                 "null, BackoffLimitExceeded, RetriesExhausted",
@@ -590,12 +623,23 @@ class StageStateMachineTest {
 
         @Test
         void withoutAResultTheMessageNamesTheJobsReasonAndFailedPods() {
-            JobObservation job = withCounts(failed(T0, "BackoffLimitExceeded", 1, null), 4, 0);
+            JobObservation job = withFailed(failed(T0, "BackoffLimitExceeded", 1, null), 4);
 
             StageStatus s = observe(starting(), job, T0).stage();
 
             assertThat(s.message).isEqualTo("Job failed (BackoffLimitExceeded), 4 failed pod(s)");
-            assertThat(s.retries).isEqualTo(4);
+            assertThat(s.retries).isEqualTo(3);
+        }
+
+        @Test
+        void aWorkerOutOfMemoryIsSaidInWordsAndRetriedLikeAnyFailure() {
+            JobObservation job = withFailed(failed(T0, "BackoffLimitExceeded", 3, null), 3);
+
+            StageStatus s = observe(starting(), job, T0).stage();
+
+            assertThat(s.reason).isEqualTo(Reasons.RETRIES_EXHAUSTED);
+            assertThat(s.message).isEqualTo("the worker ran out of memory (exit 3) (3 failed pod(s))");
+            assertThat(s.retries).isEqualTo(2);
         }
 
         @Test
@@ -643,7 +687,7 @@ class StageStateMachineTest {
             assertThat(step.recheckAt()).isNull();
             StageStatus s = step.stage();
             assertThat(s.phase).isEqualTo(StagePhase.Suspended);
-            assertThat(s.reason).isEqualTo(StageStateMachine.SUSPENDED);
+            assertThat(s.reason).isEqualTo(Reasons.SUSPENDED);
             assertThat(s.jobName).isEqualTo(jobName(1));
             assertThat(s.attempt).isEqualTo(1);
             assertThat(s.message).contains(jobName(1)).contains("attempt 1");
@@ -672,64 +716,172 @@ class StageStateMachineTest {
             return s;
         }
 
-        private static void assertReset(Step step, StageStatus before) {
-            StageStatus s = step.stage();
+        /** Nothing of the old run is left on the Pending stage but the Jobs it used up. */
+        private static void assertNothingOfTheOldRun(StageStatus s, StageStatus before) {
             assertThat(s.phase).isEqualTo(StagePhase.Pending);
-            assertThat(s.fingerprint).isEqualTo("fedcba9876543210");
-            assertThat(s.reason).isEqualTo(StageStateMachine.INPUTS_CHANGED);
-            assertThat(s.message).isEqualTo("inputs changed");
             assertThat(s.outputs).isNull();
+            assertThat(s.jobName).isNull();
+            assertThat(s.pod).isNull();
+            assertThat(s.submitTime).isNull();
             assertThat(s.startTime).isNull();
             assertThat(s.completionTime).isNull();
-            assertThat(s.attempt).isEqualTo(before.attempt);
-            assertThat(s.jobName).isEqualTo(before.jobName);
+            assertThat(s.retries).isNull();
+            assertThat(s.interruptions).isNull();
+            assertThat(s.jobsCreated).isEqualTo(before.attempt);
             assertThat(s.name).isEqualTo(before.name);
         }
 
-        private static Step reset(StageStatus s) {
-            return StageStateMachine.reset(s, "fedcba9876543210", StageStateMachine.INPUTS_CHANGED, "inputs changed");
+        private static void assertRerun(Step step, StageStatus before) {
+            StageStatus s = step.stage();
+            assertNothingOfTheOldRun(s, before);
+            assertThat(s.fingerprint).isEqualTo("fedcba9876543210");
+            assertThat(s.reason).isEqualTo(Reasons.INPUTS_CHANGED);
+            assertThat(s.message).isEqualTo("inputs changed");
+            assertThat(s.attempt).isZero();
+        }
+
+        private static Step rerun(StageStatus s) {
+            return StageStateMachine.rerun(s, "fedcba9876543210", Reasons.INPUTS_CHANGED, "inputs changed");
         }
 
         @Test
-        void aStartingStageIsResetAndItsJobDeleted() {
+        void aStartingStageIsRerunAndItsJobDeleted() {
             StageStatus current = starting();
 
-            Step step = reset(current);
+            Step step = rerun(current);
 
             assertThat(step.action()).isEqualTo(Action.DELETE_JOB);
-            assertReset(step, current);
+            assertRerun(step, current);
         }
 
         @Test
-        void aRunningStageIsResetAndItsJobDeleted() {
+        void aRunningStageIsRerunAndItsJobDeleted() {
             StageStatus current = runningSince(at(Duration.ofMinutes(5)));
 
-            Step step = reset(current);
+            Step step = rerun(current);
 
             assertThat(step.action()).isEqualTo(Action.DELETE_JOB);
-            assertReset(step, current);
+            assertRerun(step, current);
         }
 
         @ParameterizedTest
         @EnumSource(value = StagePhase.class, names = {"Succeeded", "Failed"})
-        void aFinishedStageIsResetWithoutTouchingItsJob(StagePhase phase) {
+        void aFinishedStageIsRerunWithoutTouchingItsJob(StagePhase phase) {
             StageStatus current = finished(phase);
             assertThat(current.completionTime).isNotNull();
 
-            Step step = reset(current);
+            Step step = rerun(current);
 
             assertThat(step.action()).isEqualTo(Action.NONE);
-            assertReset(step, current);
+            assertRerun(step, current);
             assertThat(current.phase).isEqualTo(phase);
         }
 
         @Test
-        void aPendingStageIsResetWithoutAnyAction() {
-            Step step = reset(pending());
+        void aPendingStageIsRerunWithoutAnyAction() {
+            Step step = rerun(pending());
 
             assertThat(step.action()).isEqualTo(Action.NONE);
             assertThat(step.stage().attempt).isZero();
             assertThat(step.stage().fingerprint).isEqualTo("fedcba9876543210");
+        }
+
+        @Test
+        void aRetryKeepsTheInputsAndTheAttemptButNothingElseOfTheFailedRun() {
+            StageStatus current = finished(StagePhase.Failed);
+
+            Step step = StageStateMachine.retry(current, Reasons.RETRYING, "retrying");
+
+            assertThat(step.action()).isEqualTo(Action.NONE);
+            assertNothingOfTheOldRun(step.stage(), current);
+            assertThat(step.stage().attempt).isEqualTo(1);
+            assertThat(step.stage().fingerprint).isEqualTo(FINGERPRINT);
+            assertThat(step.stage().reason).isEqualTo(Reasons.RETRYING);
+        }
+
+        @Test
+        void theFirstJobOfARerunGetsANameNoEarlierJobOfTheStageHad() {
+            StageStatus first = finished(StagePhase.Succeeded);
+            StageStatus second = StageStateMachine.start(rerun(first).stage(), StageStateMachineTest::jobName,
+                    at(Duration.ofHours(3))).stage();
+            // the inputs change back: the fingerprint, and so the name's hash, is the first run's again
+            StageStatus back = StageStateMachine.rerun(second, FINGERPRINT, Reasons.INPUTS_CHANGED, "changed back")
+                    .stage();
+
+            StageStatus third = StageStateMachine.start(back, StageStateMachineTest::jobName, at(Duration.ofHours(4)))
+                    .stage();
+
+            assertThat(second.attempt).isEqualTo(1);
+            assertThat(third.attempt).isEqualTo(1);
+            assertThat(List.of(first.jobName, second.jobName, third.jobName)).doesNotHaveDuplicates();
+            assertThat(third.jobsCreated).isEqualTo(3);
+        }
+    }
+
+    /**
+     * A retry is a pod that failed and was followed by another; an interruption is a pod replaced
+     * without failing (preempted, evicted, drained), usually deleted by the time it is replaced.
+     */
+    @Nested
+    class PodCounts {
+        private final Instant since = at(Duration.ofMinutes(5));
+
+        @Test
+        void aPodDeletedByPreemptionAndReplacedIsAnInterruptionNotARetry() {
+            StageStatus current = runningSince(since);
+            assertThat(current.pod).isEqualTo(FIRST_POD);
+
+            StageStatus s = observe(current, newestPod(withPod(T0, unscheduled(at(Duration.ofHours(1)), "0/4 nodes")),
+                    "pod-2"), at(Duration.ofHours(1))).stage();
+
+            assertThat(s.interruptions).isEqualTo(1);
+            assertThat(s.retries).isZero();
+            assertThat(s.pod).isEqualTo("pod-2");
+        }
+
+        @Test
+        void aPodThatFailedOnItsOwnAndWasReplacedIsARetryNotAnInterruption() {
+            StageStatus current = runningSince(since);
+            Instant later = at(Duration.ofHours(1));
+
+            StageStatus s = observe(current, newestPod(withFailed(withPod(T0, running(later, later)), 1), "pod-2",
+                    FIRST_POD), later).stage();
+
+            assertThat(s.retries).isEqualTo(1);
+            assertThat(s.interruptions).isZero();
+        }
+
+        @Test
+        void interruptionsAddUpAcrossReplacementsAndAreNotCountedTwice() {
+            StageStatus s = runningSince(since);
+            for (int n = 2; n <= 4; n++) {
+                Instant t = at(Duration.ofHours(n));
+                JobObservation replaced = newestPod(withPod(T0, running(t, t)), "pod-" + n);
+                s = observe(s, replaced, t).stage();
+                s = observe(s, replaced, t.plusSeconds(30)).stage();
+            }
+
+            assertThat(s.interruptions).isEqualTo(3);
+            assertThat(s.retries).isZero();
+            assertThat(s.message).contains("0 retries").contains("3 interruptions");
+        }
+
+        @Test
+        void aPermanentExitOfTheFirstPodIsNoRetry() {
+            StageStatus s = observe(runningSince(since), failed(T0, "PodFailurePolicy", 2, null), at(Duration.ofHours(1)))
+                    .stage();
+
+            assertThat(s.reason).isEqualTo(Reasons.INVALID_INPUT);
+            assertThat(s.retries).isZero();
+        }
+
+        @Test
+        void aJobThatSucceedsAfterFailuresCountsEveryFailureAsARetry() {
+            StageStatus s = observe(runningSince(since), withFailed(succeeded(T0, "{\"uri\": \"/w\"}"), 2),
+                    at(Duration.ofHours(1))).stage();
+
+            assertThat(s.phase).isEqualTo(StagePhase.Succeeded);
+            assertThat(s.retries).isEqualTo(2);
         }
     }
 }

@@ -3,6 +3,7 @@ package dev.plrd.operator;
 import static dev.plrd.operator.FakeJobController.PodScript.runForever;
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.plrd.api.ModelFamily;
 import dev.plrd.api.StageName;
 import dev.plrd.api.StagePhase;
 import io.fabric8.kubernetes.client.KubernetesClient;
@@ -18,7 +19,10 @@ import java.util.Map;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
 
-/** An API server that refuses for a while delays a stage; it never fails it nor starts another attempt. */
+/**
+ * An API server that refuses for a while delays a stage; it never fails it nor starts another
+ * attempt, until the startup timeout: a Job that cannot be created has a deadline too.
+ */
 @QuarkusTest
 @TestProfile(TransientErrorTest.NoClientRetries.class)
 @WithKubernetesTestServer(crud = true)
@@ -66,5 +70,23 @@ class TransientErrorTest extends OperatorTestSupport {
             }
         }
         assertThat(posts).isEqualTo(5);
+    }
+
+    @Test
+    void aJobThatCannotBeCreatedWithinTheStartupTimeoutFailsTheStage() {
+        String ns = "transient-forever";
+        server.expect().post().withPath("/apis/batch/v1/namespaces/" + ns + "/jobs")
+                .andReturn(503, "{\"kind\":\"Status\",\"code\":503,\"reason\":\"ServiceUnavailable\"}").always();
+        fake(client, ns);
+        ModelFamily family = Families.threeMembers("fam", ns);
+        family.getSpec().scheduling.startupTimeout = "3s";
+        client.resource(family).create();
+
+        eventually(() -> assertThat(stage(get(client, ns, "fam"), "m5b", StageName.DECOMPOSE).phase)
+                .isEqualTo(StagePhase.Failed));
+        var decompose = stage(get(client, ns, "fam"), "m5b", StageName.DECOMPOSE);
+        assertThat(decompose.reason).isEqualTo(Reasons.STARTUP_TIMEOUT);
+        assertThat(decompose.message).isEqualTo("Job " + decompose.jobName + " was not created within 3s");
+        assertThat(condition(get(client, ns, "fam"), "Degraded").getReason()).isEqualTo(Reasons.STARTUP_TIMEOUT);
     }
 }
