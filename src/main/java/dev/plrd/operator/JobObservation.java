@@ -41,13 +41,17 @@ record JobObservation(boolean exists, Instant created, Instant started, boolean 
     }
 
     /**
-     * A create that the API server refused for good (403, 422, 400): retrying the same request
-     * gets the same answer.
+     * A create that the API server refused: for good (403, 422, 400), where retrying the same
+     * request gets the same answer, or for now (a ResourceQuota without room), where it waits.
      *
-     * @param reason  {@link Reasons#JOB_REJECTED} or {@link Reasons#WORKSPACE_REJECTED}
+     * @param reason  {@link Reasons#JOB_REJECTED}, {@link Reasons#WORKSPACE_REJECTED} or
+     *                {@link Reasons#WAITING_FOR_QUOTA}
      * @param message the object, the offending fields when the server names them, and its message
      */
     record Refusal(String reason, String message) {
+        boolean waits() {
+            return Reasons.WAITING_FOR_QUOTA.equals(reason);
+        }
     }
 
     /**

@@ -195,6 +195,11 @@ public class ModelFamilyReconciler implements Reconciler<ModelFamily> {
                 LOG.debugf("%s already exists; the stage continues with it", object);
                 return Optional.empty();
             }
+            if (RefusedCreates.isQuota(e)) {
+                LOG.infof("%s waits for quota: %s", object, e.getMessage());
+                return Optional.of(new JobObservation.Refusal(Reasons.WAITING_FOR_QUOTA,
+                        RefusedCreates.describe(object, e)));
+            }
             if (!RefusedCreates.isFinal(e)) {
                 throw e;
             }

@@ -26,6 +26,11 @@ final class Reasons {
     static final String SCHEDULING = "Scheduling";
     /** Starting: the scheduler found no node for the pod (PodScheduled=False, Unschedulable). */
     static final String WAITING_FOR_CAPACITY = "WaitingForCapacity";
+    /**
+     * Starting: a ResourceQuota of the namespace has no room for the Job or the workspace claim
+     * yet; the create is sent again until the startup timeout, since quota frees up as other work ends.
+     */
+    static final String WAITING_FOR_QUOTA = "WaitingForQuota";
     /** Starting: the pod is on a node and its container is being created. */
     static final String CONTAINER_CREATING = "ContainerCreating";
     /** Running: the worker container runs. */

@@ -9,8 +9,9 @@ import java.util.Set;
 
 /**
  * Which answers to a create are final, and how to tell the user about them. 400 (BadRequest),
- * 403 (Forbidden: RBAC, admission, quota) and 422 (Invalid) come back the same however often the
- * same request is sent: only a change to the spec, or to the cluster, helps.
+ * 403 (Forbidden: RBAC, admission) and 422 (Invalid) come back the same however often the same
+ * request is sent: only a change to the spec, or to the cluster, helps. The one 403 that passes is
+ * a ResourceQuota without room: it frees up as other work in the namespace ends.
  */
 final class RefusedCreates {
     private static final Set<Integer> FINAL_CODES = Set.of(400, 403, 422);
@@ -19,7 +20,14 @@ final class RefusedCreates {
     }
 
     static boolean isFinal(KubernetesClientException e) {
-        return FINAL_CODES.contains(e.getCode());
+        return FINAL_CODES.contains(e.getCode()) && !isQuota(e);
+    }
+
+    /** The ResourceQuota admission plugin's refusal ("exceeded quota: NAME, requested: ..."). */
+    static boolean isQuota(KubernetesClientException e) {
+        String message = e.getStatus() != null && e.getStatus().getMessage() != null ? e.getStatus().getMessage()
+                : e.getMessage();
+        return e.getCode() == 403 && message != null && message.contains("exceeded quota");
     }
 
     /** The object, the fields the server names (status.details.causes[].field), and the server's own message. */

@@ -34,6 +34,9 @@ final class StageStateMachine {
     private static final Set<String> IMAGE_PULL_ERRORS = Set.of("ErrImagePull", "ImagePullBackOff",
             "InvalidImageName", "ErrImageNeverPull");
 
+    /** How soon a create that waits for quota is sent again (within the startup timeout). */
+    static final Duration QUOTA_RETRY = Duration.ofSeconds(30);
+
     enum Action { NONE, CREATE_JOB, DELETE_JOB }
 
     /** The next status of the stage, what to do with its Job, and when to look again if nothing happens. */
@@ -203,13 +206,21 @@ final class StageStateMachine {
                     "Job " + current.jobName + " was deleted while running; a new attempt starts").stage(),
                     Action.NONE, null);
         }
-        if (job.refusal() != null) {
+        if (job.refusal() != null && !job.refusal().waits()) {
             return failed(s, job.refusal().reason(), job.refusal().message(), now, Action.NONE);
         }
         Instant submitted = Timestamps.parse(current.submitTime);
         if (timedOut(submitted, timeouts.startup(), now)) {
             return failed(s, Reasons.STARTUP_TIMEOUT, "Job " + current.jobName + " was not created within "
-                    + Durations.format(timeouts.startup()), now, Action.DELETE_JOB);
+                    + Durations.format(timeouts.startup())
+                    + (Reasons.WAITING_FOR_QUOTA.equals(current.reason) ? ": " + current.message : ""), now,
+                    Action.DELETE_JOB);
+        }
+        if (job.refusal() != null) {
+            Instant retry = now.plus(QUOTA_RETRY);
+            Instant deadline = submitted == null ? retry : submitted.plus(timeouts.startup());
+            return starting(s, job.refusal().reason(), job.refusal().message(),
+                    retry.isBefore(deadline) ? retry : deadline);
         }
         return new Step(s, Action.CREATE_JOB, submitted == null ? null : submitted.plus(timeouts.startup()));
     }

@@ -17,7 +17,8 @@ import org.junit.jupiter.api.Test;
 
 /**
  * A Job or workspace claim that the API server refuses for good (403, 422) fails the stage at once,
- * with the server's own account, instead of being asked for again and again.
+ * with the server's own account, instead of being asked for again and again. A ResourceQuota
+ * without room is not for good: the stage waits for it, saying so.
  */
 @QuarkusTest
 @WithKubernetesTestServer(crud = true)
@@ -30,7 +31,11 @@ class RefusedCreateTest extends OperatorTestSupport {
             """;
     private static final String FORBIDDEN_CLAIM = """
             {"kind":"Status","apiVersion":"v1","status":"Failure","code":403,"reason":"Forbidden",
-             "message":"persistentvolumeclaims \\"fam-workspace\\" is forbidden: exceeded quota: storage, requested: requests.storage=0"}
+             "message":"persistentvolumeclaims \\"fam-workspace\\" is forbidden: unable to create new content in namespace refused-claim because it is being terminated"}
+            """;
+    private static final String CLAIM_OVER_QUOTA = """
+            {"kind":"Status","apiVersion":"v1","status":"Failure","code":403,"reason":"Forbidden",
+             "message":"persistentvolumeclaims \\"fam-workspace\\" is forbidden: exceeded quota: storage, requested: requests.storage=100Gi, used: requests.storage=950Gi, limited: requests.storage=1Ti"}
             """;
 
     @Inject
@@ -76,8 +81,29 @@ class RefusedCreateTest extends OperatorTestSupport {
         var decompose = stage(get(client, ns, "fam"), "m5b", StageName.DECOMPOSE);
         assertThat(decompose.reason).isEqualTo(Reasons.WORKSPACE_REJECTED);
         assertThat(decompose.message).isEqualTo("the API server refused PersistentVolumeClaim fam-workspace"
-                + " (403 Forbidden): persistentvolumeclaims \"fam-workspace\" is forbidden: exceeded quota: storage,"
-                + " requested: requests.storage=0");
+                + " (403 Forbidden): persistentvolumeclaims \"fam-workspace\" is forbidden: unable to create new"
+                + " content in namespace refused-claim because it is being terminated");
+        assertThat(jobs(client, ns)).isEmpty();
+    }
+
+    @Test
+    void aClaimOverQuotaWaitsForQuotaInsteadOfFailing() throws InterruptedException {
+        String ns = "claim-over-quota";
+        server.expect().post().withPath("/api/v1/namespaces/" + ns + "/persistentvolumeclaims")
+                .andReturn(403, CLAIM_OVER_QUOTA).always();
+        fake(client, ns);
+        client.resource(Families.threeMembers("fam", ns)).create();
+
+        eventually(() -> assertThat(stage(get(client, ns, "fam"), "m5b", StageName.DECOMPOSE).reason)
+                .isEqualTo(Reasons.WAITING_FOR_QUOTA));
+        Thread.sleep(2_000);
+        ModelFamily mf = get(client, ns, "fam");
+        var decompose = stage(mf, "m5b", StageName.DECOMPOSE);
+        assertThat(decompose.phase).isEqualTo(StagePhase.Starting);
+        assertThat(decompose.message).startsWith("the API server refused PersistentVolumeClaim fam-workspace (403")
+                .contains("exceeded quota: storage");
+        assertThat(condition(mf, "Degraded").getStatus()).isEqualTo("False");
+        assertThat(condition(mf, "Progressing").getStatus()).isEqualTo("True");
         assertThat(jobs(client, ns)).isEmpty();
     }
 

@@ -218,6 +218,29 @@ class StageStateMachineTest {
         }
 
         @Test
+        void aCreateOverQuotaWaitsSayingSoAndIsSentAgainSoon() {
+            String message = "the API server refused Job " + jobName(1) + " (403 Forbidden): jobs.batch is forbidden:"
+                    + " exceeded quota: jobs, requested: count/jobs.batch=1";
+            JobObservation overQuota = JobObservation.refused(
+                    new JobObservation.Refusal(Reasons.WAITING_FOR_QUOTA, message));
+
+            Step step = observe(starting(), overQuota, at(Duration.ofSeconds(1)));
+
+            assertThat(step.stage().phase).isEqualTo(StagePhase.Starting);
+            assertThat(step.stage().reason).isEqualTo(Reasons.WAITING_FOR_QUOTA);
+            assertThat(step.stage().message).isEqualTo(message);
+            assertThat(step.action()).isEqualTo(Action.NONE);
+            assertThat(step.recheckAt()).isEqualTo(at(Duration.ofSeconds(1)).plus(StageStateMachine.QUOTA_RETRY));
+
+            Step next = observe(step.stage(), JobObservation.ABSENT, at(Duration.ofSeconds(40)));
+            assertThat(next.action()).isEqualTo(Action.CREATE_JOB);
+
+            Step late = observe(step.stage(), JobObservation.ABSENT, T0.plus(STARTUP));
+            assertFailed(late, Reasons.STARTUP_TIMEOUT, Action.DELETE_JOB, T0.plus(STARTUP));
+            assertThat(late.stage().message).isEqualTo("Job " + jobName(1) + " was not created within 1h: " + message);
+        }
+
+        @Test
         void whileRunningTheStageGoesBackToPendingWithoutDeletingAnything() {
             StageStatus current = runningSince(at(Duration.ofMinutes(5)));
 
