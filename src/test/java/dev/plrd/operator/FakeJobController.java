@@ -271,7 +271,10 @@ final class FakeJobController implements AutoCloseable {
                             .build())
                 .endStatus()
                 .build();
-        client.resource(pod).create();
+        // a real API server ignores the status of a create: it is set through the status subresource
+        Pod created = client.resource(pod).create();
+        created.setStatus(pod.getStatus());
+        client.resource(created).updateStatus();
     }
 
     private void updatePod(Pod pod, String phase, boolean scheduled, Integer exitCode, String message) {
@@ -285,7 +288,7 @@ final class FakeJobController implements AutoCloseable {
         pod.getStatus().setPhase(phase);
         pod.getStatus().setContainerStatuses(new ArrayList<>(List.of(
                 new ContainerStatusBuilder().withName("worker").withState(state.build()).build())));
-        client.resource(pod).update();
+        client.resource(pod).updateStatus();
     }
 
     private void setJobStatus(Job job, Run run, String conditionType, String reason) {
@@ -300,11 +303,18 @@ final class FakeJobController implements AutoCloseable {
         status.setActive(run.done ? 0 : 1);
         status.setSucceeded("Complete".equals(conditionType) ? 1 : 0);
         if (conditionType != null) {
+            // as the Job controller does, and a real API server requires: the target condition first
+            status.getConditions().add(new JobConditionBuilder()
+                    .withType("Complete".equals(conditionType) ? "SuccessCriteriaMet" : "FailureTarget")
+                    .withStatus("True").withReason(reason).withLastTransitionTime(now()).build());
             status.getConditions().add(new JobConditionBuilder().withType(conditionType).withStatus("True")
                     .withReason(reason).withLastTransitionTime(now()).build());
+            if ("Complete".equals(conditionType)) {
+                status.setCompletionTime(now());
+            }
         }
         fresh.setStatus(status);
-        client.resource(fresh).update();
+        client.resource(fresh).updateStatus();
     }
 
     private static String now() {
