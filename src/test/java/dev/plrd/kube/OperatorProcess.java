@@ -18,6 +18,7 @@ import java.util.concurrent.TimeUnit;
  */
 public final class OperatorProcess implements AutoCloseable {
     public static final Path JAR = Path.of("target/quarkus-app/quarkus-run.jar");
+    private static final int LOG_TAIL_LINES = 60;
 
     private final Process process;
     private final Path log;
@@ -77,10 +78,11 @@ public final class OperatorProcess implements AutoCloseable {
         return process.waitFor(waitSeconds, TimeUnit.SECONDS) ? process.exitValue() : null;
     }
 
-    /** The operator's output so far, for failure messages. */
-    public String log() {
+    /** The last lines of the operator's output, for failure messages. */
+    public String logTail() {
         try {
-            return Files.readString(log);
+            List<String> lines = Files.readAllLines(log);
+            return String.join("\n", lines.subList(Math.max(0, lines.size() - LOG_TAIL_LINES), lines.size()));
         } catch (IOException e) {
             return "(no log: " + e.getMessage() + ")";
         }

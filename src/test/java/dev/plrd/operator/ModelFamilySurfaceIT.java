@@ -153,13 +153,13 @@ class ModelFamilySurfaceIT extends RealApiServerSupport {
     @Test
     @Order(5)
     void exitsPromptlyOnSigterm() throws Exception {
-        assertThat(operator.isAlive()).as("operator running before SIGTERM; its log:%n%s", operator.log()).isTrue();
+        assertThat(operator.isAlive()).as("operator running before SIGTERM; its log:%n%s", operator.logTail()).isTrue();
         assertThat(server.admin().leases().inNamespace(ns).withName(LeaderElection.LEASE).get())
                 .as("the operator leads (so the Lease is given up on the way out)").isNotNull();
 
         Integer code = operator.terminate(SIGTERM_SECONDS);
 
-        assertThat(code).as("exit code within %d s of SIGTERM; log:%n%s", SIGTERM_SECONDS, operator.log())
+        assertThat(code).as("exit code within %d s of SIGTERM; log:%n%s", SIGTERM_SECONDS, operator.logTail())
                 .isNotNull().isIn(0, 143);
     }
 
@@ -168,7 +168,9 @@ class ModelFamilySurfaceIT extends RealApiServerSupport {
             Kubectl.Result r = Kubectl.run(server.kubeconfig(), "wait", "--for=condition=" + condition, "mf/" + family,
                     "-n", ns, "--timeout=" + WAIT_SECONDS + "s");
             assertThat(r.code()).as("kubectl wait --for=condition=%s mf/%s: %s%nstatus: %s%noperator log:%n%s",
-                    condition, family, r.output(), get(server.admin(), ns, family).getStatus(), operator.log()).isZero();
+                    condition, family, r.output(), server.admin().getKubernetesSerialization()
+                    .asJson(get(server.admin(), ns, family).getStatus()),
+                    operator.logTail()).isZero();
         } else {
             server.admin().resources(ModelFamily.class).inNamespace(ns).withName(family).waitUntilCondition(
                     mf -> mf != null && mf.getStatus() != null && condition(mf, condition) != null
