@@ -72,9 +72,14 @@ public final class OperatorProcess implements AutoCloseable {
         return process.isAlive();
     }
 
-    /** Sends SIGTERM, as the kubelet does when a pod stops; returns the exit code, or null when still running after the wait. */
+    /** Sends SIGTERM, as the kubelet does when a pod stops; then {@link #waitForExit}. */
     public Integer terminate(long waitSeconds) throws InterruptedException {
         process.destroy();
+        return waitForExit(waitSeconds);
+    }
+
+    /** The exit code, or null when the process still runs after the wait. */
+    public Integer waitForExit(long waitSeconds) throws InterruptedException {
         return process.waitFor(waitSeconds, TimeUnit.SECONDS) ? process.exitValue() : null;
     }
 
