@@ -176,8 +176,8 @@ class ValidateAgreesWithApiServerIT {
         cases.add(valid("uri-s3", spec -> set(spec, "base.uri", "s3://bucket/models/mistral")));
         cases.add(valid("uri-pvc", spec -> set(spec, "base.uri", "pvc://models/mistral")));
         cases.add(valid("uri-file", spec -> set(spec, "base.uri", "file:///models/mistral")));
-        cases.add(valid("one-fraction", spec -> members(spec, "r50:0.5")));
-        cases.add(valid("three-fractions", spec -> members(spec, "r75:0.75", "r50:0.5", "r25:0.25")));
+        cases.add(valid("one-fraction", spec -> members(spec, "r50=0.5")));
+        cases.add(valid("three-fractions", spec -> members(spec, "r75=0.75", "r50=0.5", "r25=0.25")));
         cases.add(valid("sixteen-members", spec -> members(spec, Stream.iterate(16, i -> i - 1).limit(16)
                 .map(i -> "m" + i + "b:" + i + "B").toArray(String[]::new))));
         cases.add(valid("plain-count-then-thousands", spec -> members(spec, "big:7000000", "small:500K")));
@@ -201,15 +201,16 @@ class ValidateAgreesWithApiServerIT {
         cases.add(invalid("evaluation-dataset-oci", spec -> set(spec, "evaluation.dataset", "oci://ghcr.io/d")));
         cases.add(invalid("evaluation-tokens", spec -> set(spec, "evaluation.tokens", "10X")));
         cases.add(invalid("duplicate-names", spec -> members(spec, "same:5B", "same:3B")));
-        cases.add(invalid("mixed-sizes", spec -> members(spec, "a:5B", "b:0.3")));
+        cases.add(invalid("mixed-sizes", spec -> members(spec, "a:5B", "b=0.3")));
         cases.add(invalid("increasing-sizes", spec -> members(spec, "a:3B", "b:5B")));
-        cases.add(invalid("increasing-fractions", spec -> members(spec, "a:0.25", "b:0.5")));
+        cases.add(invalid("equal-sizes-written-differently", spec -> members(spec, "a:3B", "b:3000M")));
+        cases.add(invalid("increasing-fractions", spec -> members(spec, "a=0.25", "b=0.5")));
         cases.add(invalid("both-sizes", spec -> {
             members(spec, "a:5B");
             ((ObjectNode) spec.get("members").get(0)).put("rankFraction", 0.5);
         }));
         cases.add(invalid("member-name", spec -> members(spec, "M_1:5B")));
-        cases.add(invalid("fraction-above-one", spec -> members(spec, "a:1.5")));
+        cases.add(invalid("fraction-above-one", spec -> members(spec, "a=1.5")));
         cases.add(invalid("target-with-space", spec -> members(spec, "a:5 B")));
         cases.add(invalid("member-tokens", spec -> set(spec, "members[0].training.tokens", "lots")));
         cases.add(invalid("repository-scheme", spec -> set(spec, "publish.repository", "https://registry.example.com/x")));
@@ -255,16 +256,17 @@ class ValidateAgreesWithApiServerIT {
         ((ObjectNode) node).put(parts[parts.length - 1], value);
     }
 
-    /** Replaces the members: "name:5B" sets targetParameters, "name:0.5" sets rankFraction. */
+    /** Replaces the members: "name:5B" sets targetParameters (a string), "name=0.5" sets rankFraction (a number). */
     private static void members(ObjectNode spec, String... members) {
         ArrayNode list = spec.putArray("members");
         for (String m : members) {
-            String[] nameSize = m.split(":", 2);
-            ObjectNode member = list.addObject().put("name", nameSize[0]);
-            if (nameSize[1].startsWith("0.") || nameSize[1].startsWith("1.5")) {
-                member.put("rankFraction", Double.parseDouble(nameSize[1]));
+            int colon = m.indexOf(':');
+            if (colon >= 0) {
+                list.addObject().put("name", m.substring(0, colon)).put("targetParameters", m.substring(colon + 1));
             } else {
-                member.put("targetParameters", nameSize[1]);
+                int equals = m.indexOf('=');
+                list.addObject().put("name", m.substring(0, equals))
+                        .put("rankFraction", Double.parseDouble(m.substring(equals + 1)));
             }
         }
     }
