@@ -2,7 +2,6 @@ package dev.plrd.kube;
 
 import io.fabric8.kubernetes.api.model.authentication.TokenRequestBuilder;
 import io.fabric8.kubernetes.client.Config;
-import io.fabric8.kubernetes.client.ConfigBuilder;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.KubernetesClientBuilder;
 import java.io.IOException;
@@ -10,7 +9,6 @@ import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Comparator;
-import java.util.List;
 import java.util.Properties;
 import java.util.concurrent.TimeUnit;
 import java.util.stream.Stream;
@@ -124,23 +122,6 @@ public final class KubeApiServer implements AutoCloseable {
         return admin.serviceAccounts().inNamespace(namespace).withName(serviceAccount)
                 .tokenRequest(new TokenRequestBuilder().withNewSpec().withExpirationSeconds(3600L).endSpec().build())
                 .getStatus().getToken();
-    }
-
-    /** A client that authenticates with the token only (no kubeconfig, no client certificate). */
-    public KubernetesClient clientWithToken(String token, String namespace) {
-        Config config = new ConfigBuilder(Config.empty()).withMasterUrl(url).withOauthToken(token)
-                .withCaCertFile(caCertificate().toString()).withNamespace(namespace).build();
-        return new KubernetesClientBuilder().withConfig(config).build();
-    }
-
-    /** The last lines of the API server's log, for failure messages. */
-    public String logTail(int lines) {
-        try {
-            List<String> all = Files.readAllLines(dir.resolve("log/kube-apiserver.log"));
-            return String.join("\n", all.subList(Math.max(0, all.size() - lines), all.size()));
-        } catch (IOException e) {
-            return "(no log: " + e.getMessage() + ")";
-        }
     }
 
     @Override
