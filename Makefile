@@ -3,9 +3,10 @@ MVN ?= mvn -B
 
 .PHONY: test build crd bench
 
-## test: the whole test suite (unit tests, the operator against a mock API server, deploy checks)
+## test: the whole test suite: unit tests, the operator against a mock API server, deploy checks, then
+## (after packaging) the real-API-server tier, which runs when KUBE_TEST_ASSETS names ../shared/kube
 test:
-	$(MVN) test
+	$(MVN) verify
 
 ## build: the operator/worker application in target/quarkus-app (run: java -jar target/quarkus-app/quarkus-run.jar)
 build:

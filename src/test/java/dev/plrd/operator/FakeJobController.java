@@ -282,7 +282,7 @@ final class FakeJobController implements AutoCloseable {
                 .withMessage("0/" + (3 + ticks % 4) + " nodes are available: " + (3 + ticks % 4)
                         + " Insufficient nvidia.com/gpu")
                 .build())));
-        client.resource(pod).update();
+        client.resource(pod).updateStatus();
     }
 
     private boolean podFinished(Run run) {
@@ -331,7 +331,10 @@ final class FakeJobController implements AutoCloseable {
                             .endWaiting().build())
                     .build());
         }
-        client.resource(pod).create();
+        // a real API server ignores the status of a create: it is set through the status subresource
+        Pod created = client.resource(pod).create();
+        created.setStatus(pod.getStatus());
+        client.resource(created).updateStatus();
     }
 
     private void updatePod(Pod pod, String phase, boolean scheduled, Integer exitCode, String message) {
@@ -345,7 +348,7 @@ final class FakeJobController implements AutoCloseable {
         pod.getStatus().setPhase(phase);
         pod.getStatus().setContainerStatuses(new ArrayList<>(List.of(
                 new ContainerStatusBuilder().withName("worker").withState(state.build()).build())));
-        client.resource(pod).update();
+        client.resource(pod).updateStatus();
     }
 
     /** Writes the Job's counts, adding a condition (kept with those before it) when one is given. */
@@ -366,9 +369,13 @@ final class FakeJobController implements AutoCloseable {
         if (conditionType != null) {
             status.getConditions().add(new JobConditionBuilder().withType(conditionType).withStatus("True")
                     .withReason(reason).withLastTransitionTime(now()).build());
+            if ("Complete".equals(conditionType)) {
+                // a real API server refuses a complete Job without its completion time
+                status.setCompletionTime(now());
+            }
         }
         fresh.setStatus(status);
-        client.resource(fresh).update();
+        client.resource(fresh).updateStatus();
     }
 
     private static String now() {
