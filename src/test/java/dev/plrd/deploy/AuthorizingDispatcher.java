@@ -1,5 +1,6 @@
 package dev.plrd.deploy;
 
+import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
@@ -8,9 +9,11 @@ import io.fabric8.mockwebserver.http.MockResponse;
 import io.fabric8.mockwebserver.http.RecordedRequest;
 import java.io.IOException;
 import java.io.UncheckedIOException;
+import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.List;
+import java.util.Map;
 import java.util.Set;
 import java.util.function.Function;
 
@@ -18,20 +21,30 @@ import java.util.function.Function;
  * A mock API server's dispatcher that authorizes every resource request against RBAC grants
  * before the CRUD dispatcher sees it, as a real API server does for a ServiceAccount: a refused
  * request gets 403 with the API server's wording. It also answers SelfSubjectRulesReviews from
- * the same grants. Every request is recorded with its authorization attributes.
+ * the same grants, and enforces what the OwnerReferencesPermissionEnforcement admission plugin
+ * (enabled in OpenShift) checks on create and update: an owner reference with
+ * blockOwnerDeletion needs update on the owner's finalizers subresource. Every request is
+ * recorded with its authorization attributes.
  */
-final class AuthorizingDispatcher extends Dispatcher {
+public final class AuthorizingDispatcher extends Dispatcher {
     private static final ObjectMapper JSON = new ObjectMapper();
 
     private final Dispatcher delegate;
     private final Function<String, Set<String>> grantsIn;
-    final List<Rbac.ApiRequest> allowed = Collections.synchronizedList(new ArrayList<>());
-    final List<Rbac.ApiRequest> refused = Collections.synchronizedList(new ArrayList<>());
+    private final Map<String, String> resourceOfKind;
+    public final List<Rbac.ApiRequest> allowed = Collections.synchronizedList(new ArrayList<>());
+    public final List<Rbac.ApiRequest> refused = Collections.synchronizedList(new ArrayList<>());
 
-    /** grantsIn maps a namespace (null for cluster-scoped requests) to what the caller may do there. */
-    AuthorizingDispatcher(Dispatcher delegate, Function<String, Set<String>> grantsIn) {
+    /**
+     * grantsIn maps a namespace (null for cluster-scoped requests) to what the caller may do
+     * there; resourceOfKind maps the kind of an owner (group/Kind) to its resource, as the API
+     * server's REST mapper does, for the admission check.
+     */
+    public AuthorizingDispatcher(Dispatcher delegate, Function<String, Set<String>> grantsIn,
+            Map<String, String> resourceOfKind) {
         this.delegate = delegate;
         this.grantsIn = grantsIn;
+        this.resourceOfKind = resourceOfKind;
     }
 
     @Override
@@ -51,8 +64,43 @@ final class AuthorizingDispatcher extends Dispatcher {
                             + " resource \"" + r.resource() + "\" in API group \"" + r.group() + "\""
                             + (r.namespace() == null ? "" : " in the namespace \"" + r.namespace() + "\"")));
         }
+        if (r.verb().equals("create") || r.verb().equals("update")) {
+            // getBytes leaves the body for the CRUD dispatcher; getUtf8Body would consume it.
+            String refusal = ownerReferenceRefusal(r, request.getBody() == null ? ""
+                    : new String(request.getBody().getBytes(), StandardCharsets.UTF_8));
+            if (refusal != null) {
+                refused.add(new Rbac.ApiRequest(r.group(), r.namespace(), r.resource(), r.name(), "admit"));
+                return new MockResponse().setResponseCode(403).setBody(status(403, "Forbidden", refusal));
+            }
+        }
         allowed.add(r);
         return delegate.dispatch(request);
+    }
+
+    /** The plugin's refusal of an object whose blocking owner references the caller may not set, or null. */
+    private String ownerReferenceRefusal(Rbac.ApiRequest r, String body) {
+        JsonNode object;
+        try {
+            object = JSON.readTree(body);
+        } catch (IOException e) {
+            return null;
+        }
+        for (JsonNode ref : object.path("metadata").path("ownerReferences")) {
+            if (!ref.path("blockOwnerDeletion").asBoolean(false)) {
+                continue;
+            }
+            String apiVersion = ref.path("apiVersion").asText();
+            String group = apiVersion.contains("/") ? apiVersion.substring(0, apiVersion.indexOf('/')) : "";
+            String resource = resourceOfKind.get(group + "/" + ref.path("kind").asText());
+            Rbac.ApiRequest finalizers = new Rbac.ApiRequest(group, r.namespace(), resource + "/finalizers",
+                    ref.path("name").asText(), "update");
+            if (resource == null || !Rbac.allows(grantsIn.apply(r.namespace()), finalizers)) {
+                return r.resource() + " \"" + object.path("metadata").path("name").asText() + "\" is forbidden: cannot "
+                        + "set blockOwnerDeletion if an ownerReference refers to a resource you can't set finalizers "
+                        + "on: " + finalizers;
+            }
+        }
+        return null;
     }
 
     private MockResponse rulesReview(RecordedRequest request) {

@@ -23,7 +23,7 @@ import java.util.Set;
  * strategic-merge patches (lists of named items merged by name, {@code $patch: delete}). CI has no
  * kubectl; a kustomization that uses anything else fails here instead of rendering wrongly.
  */
-final class Kustomize {
+public final class Kustomize {
     static final ObjectMapper YAML = new ObjectMapper(new YAMLFactory());
     private static final Set<String> SUPPORTED = Set.of("apiVersion", "kind", "namespace", "labels", "resources",
             "patches");
@@ -34,7 +34,7 @@ final class Kustomize {
     }
 
     /** The objects the kustomization in a directory produces. */
-    static List<JsonNode> render(Path dir) throws IOException {
+    public static List<JsonNode> render(Path dir) throws IOException {
         JsonNode k = readOne(dir.resolve("kustomization.yaml"));
         k.fieldNames().forEachRemaining(f -> assertThat(SUPPORTED)
                 .as("%s uses %s, which this renderer does not implement", dir, f).contains(f));

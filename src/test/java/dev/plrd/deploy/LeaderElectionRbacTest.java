@@ -59,7 +59,7 @@ class LeaderElectionRbacTest {
         List<JsonNode> base = Kustomize.render(Path.of("deploy/base"));
         Map<ServerRequest, Queue<ServerResponse>> responses = new HashMap<>();
         AuthorizingDispatcher rbac = new AuthorizingDispatcher(new KubernetesMixedDispatcher(responses),
-                ns -> Rbac.grantsFor(base, ns, NAMESPACE, SERVICE_ACCOUNT));
+                ns -> Rbac.grantsFor(base, ns, NAMESPACE, SERVICE_ACCOUNT), Map.of());
         server = new KubernetesMockServer(new io.fabric8.mockwebserver.Context(), new MockWebServer(), responses, rbac, false);
         server.init();
         client = server.createClient();

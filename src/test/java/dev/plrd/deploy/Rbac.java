@@ -18,7 +18,7 @@ import java.util.stream.Stream;
  * server's authorizer would (the shipped rules use no wildcards, and {@link #grantsOf} refuses
  * non-resource URLs).
  */
-final class Rbac {
+public final class Rbac {
     private Rbac() {
     }
 
@@ -63,7 +63,7 @@ final class Rbac {
      * objects: the ClusterRoles bound by ClusterRoleBindings, and the Roles or ClusterRoles bound by
      * RoleBindings in that namespace.
      */
-    static Set<String> grantsFor(List<JsonNode> objects, String namespace, String saNamespace, String sa) {
+    public static Set<String> grantsFor(List<JsonNode> objects, String namespace, String saNamespace, String sa) {
         Set<String> out = new TreeSet<>();
         for (JsonNode binding : objects) {
             String kind = binding.path("kind").asText();
@@ -104,7 +104,7 @@ final class Rbac {
      * resolver derives them: a GET of a named object is get, of a collection list (or watch), and
      * so on. The resource includes the subresource ({@code modelfamilies/status}).
      */
-    record ApiRequest(String group, String namespace, String resource, String name, String verb) {
+    public record ApiRequest(String group, String namespace, String resource, String name, String verb) {
         /** Null for a path that names no resource ({@code /version}, discovery). */
         static ApiRequest of(String method, String pathAndQuery) {
             int q = pathAndQuery.indexOf('?');
