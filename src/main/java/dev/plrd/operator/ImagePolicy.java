@@ -27,8 +27,8 @@ public class ImagePolicy {
     ImagePolicy(List<String> prefixes) {
         for (String p : prefixes) {
             if (p.isBlank() || p.chars().anyMatch(Character::isWhitespace)) {
-                throw new IllegalArgumentException(SETTING + ": an image prefix must be non-empty and have no spaces, got '"
-                        + p + "'");
+                throw new IllegalArgumentException(SETTING + ": an image prefix must be non-empty and have no spaces, "
+                        + "got '" + p + "'");
             }
         }
         this.prefixes = List.copyOf(prefixes);

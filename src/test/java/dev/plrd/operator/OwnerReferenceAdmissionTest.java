@@ -45,7 +45,8 @@ class OwnerReferenceAdmissionTest {
 
     /** The operator's settings as Quarkus reads them (its converter understands "7d"), without booting Quarkus. */
     private final JobFactory jobs = new JobFactory(new SmallRyeConfigBuilder().withMapping(OperatorConfig.class)
-            .withConverter(Duration.class, 200, new DurationConverter()).withDefaultValue("plrd.worker.image", "ghcr.io/plrd-dev/plrd-operator:0.1.0").build()
+            .withConverter(Duration.class, 200, new DurationConverter())
+            .withDefaultValue("plrd.worker.image", "ghcr.io/plrd-dev/plrd-operator:0.1.0").build()
             .getConfigMapping(OperatorConfig.class));
     private KubernetesMockServer server;
     private KubernetesClient client;
