@@ -186,6 +186,30 @@ class StageJobSpecTest extends OperatorTestSupport {
         assertThat(nextDecompose.phase).isEqualTo(StagePhase.Pending);
     }
 
+    @Test
+    void aStageThatReadsBaseAndDataGetsBothSecretsAndTheDataValueWinsPerKey() {
+        String ns = "jobspec-both";
+        scripts.put("m5b/evaluate", FakeJobController.Script.of(runForever()));
+        fake(client, ns);
+        ModelFamily family = Families.threeMembers("fam", ns);
+        family.getSpec().base.credentialsSecret = "hf-token";
+        family.getSpec().training.credentialsSecret = "corpus-s3";
+        client.resource(family).create();
+        eventually(() -> assertThat(stage(get(client, ns, "fam"), "m5b", StageName.EVALUATE).phase)
+                .isEqualTo(StagePhase.Running));
+        var evaluate = client.batch().v1().jobs().inNamespace(ns)
+                .withName(stage(get(client, ns, "fam"), "m5b", StageName.EVALUATE).jobName).get().getSpec()
+                .getTemplate().getSpec();
+        var container = evaluate.getContainers().get(0);
+        assertThat(container.getEnvFrom()).isEmpty();
+        // the kubelet sets variables in order and skips an optional key a Secret lacks, so the later
+        // (data) Secret's value wins where both hold a key and the base value stays where only it does
+        assertThat(container.getEnv()).filteredOn(e -> e.getName().equals("HF_TOKEN"))
+                .extracting(e -> e.getValueFrom().getSecretKeyRef().getName()).containsExactly("hf-token", "corpus-s3");
+        assertThat(container.getVolumeMounts()).extracting(m -> m.getMountPath())
+                .contains("/var/run/plrd/credentials/base", "/var/run/plrd/credentials/data");
+    }
+
     /**
      * A credentials Secret reaches the worker as the documented credential variables and as
      * read-only files, never whole as environment: a key such as JAVA_TOOL_OPTIONS or LD_PRELOAD
