@@ -12,8 +12,6 @@ import dev.plrd.plan.PlannedStage;
 import dev.plrd.plan.WorkerContract;
 import dev.plrd.plan.Workspace;
 import io.fabric8.kubernetes.api.model.ContainerBuilder;
-import io.fabric8.kubernetes.api.model.EnvFromSource;
-import io.fabric8.kubernetes.api.model.EnvFromSourceBuilder;
 import io.fabric8.kubernetes.api.model.EnvVar;
 import io.fabric8.kubernetes.api.model.OwnerReference;
 import io.fabric8.kubernetes.api.model.OwnerReferenceBuilder;
@@ -43,6 +41,17 @@ import java.util.Objects;
 @ApplicationScoped
 public class JobFactory {
     static final String REGISTRY_CONFIG_DIR = "/var/run/plrd/registry";
+    /**
+     * HOME, java.io.tmpdir and every cache live in /tmp. The largest user is DJL, which extracts
+     * its PyTorch natives there (about 450 MB); the rest is headroom for library caches. A pod that
+     * writes more is evicted instead of filling the node's disk.
+     */
+    static final String TMP_SIZE = "2Gi";
+    /**
+     * /dev/shm is memory (and counts against the stage's memory limit). NCCL's intra-node buffers
+     * and the data loader's shared batches use it, a few hundred MB per GPU at most.
+     */
+    static final int SHM_GIB_PER_GPU = 1;
 
     private final OperatorConfig config;
 
@@ -70,13 +79,14 @@ public class JobFactory {
                 new VolumeBuilder().withName("workspace").withNewPersistentVolumeClaim()
                         .withClaimName(Names.workspaceClaim(family.getMetadata().getName())).endPersistentVolumeClaim()
                         .build(),
-                new VolumeBuilder().withName("tmp").withNewEmptyDir().endEmptyDir().build()));
+                new VolumeBuilder().withName("tmp").withNewEmptyDir().withSizeLimit(new Quantity(TMP_SIZE)).endEmptyDir()
+                        .build()));
         List<VolumeMount> mounts = new ArrayList<>(List.of(
                 mount("workspace", Workspace.ROOT, false), mount("tmp", "/tmp", false)));
         if (gpus > 0) {
             // PyTorch data loaders and NCCL use shared memory; the container default of 64Mi is too small.
-            volumes.add(new VolumeBuilder().withName("dshm").withNewEmptyDir().withMedium("Memory").endEmptyDir()
-                    .build());
+            volumes.add(new VolumeBuilder().withName("dshm").withNewEmptyDir().withMedium("Memory")
+                    .withSizeLimit(new Quantity(gpus * SHM_GIB_PER_GPU + "Gi")).endEmptyDir().build());
             mounts.add(mount("dshm", "/dev/shm", false));
         }
 
@@ -84,9 +94,10 @@ public class JobFactory {
                 new EnvVar("HOME", "/tmp", null),
                 new EnvVar(WorkerContract.TERMINATION_GRACE_ENV, Long.toString(WorkerContract.TERMINATION_GRACE_SECONDS),
                         null)));
-        List<EnvFromSource> envFrom = new ArrayList<>();
+        // Base first, then data: for a key both Secrets hold, the later (data) value wins, and an
+        // optional key the data Secret lacks leaves the base value in place.
         if (stage.credentials().contains(Credentials.BASE) && spec.base.credentialsSecret != null) {
-            envFrom.add(secretEnv(spec.base.credentialsSecret));
+            credentials(spec.base.credentialsSecret, "base", env, volumes, mounts);
         }
         String baseClaim = Workspace.baseClaim(spec.base.uri);
         if (stage.credentials().contains(Credentials.BASE) && baseClaim != null) {
@@ -95,7 +106,7 @@ public class JobFactory {
             mounts.add(mount("base", Workspace.BASE_MOUNT, true));
         }
         if (stage.credentials().contains(Credentials.DATA) && spec.training.credentialsSecret != null) {
-            envFrom.add(secretEnv(spec.training.credentialsSecret));
+            credentials(spec.training.credentialsSecret, "data", env, volumes, mounts);
         }
         if (stage.credentials().contains(Credentials.REGISTRY) && spec.publish.credentialsSecret != null) {
             volumes.add(new VolumeBuilder().withName("registry").withNewSecret()
@@ -182,7 +193,6 @@ public class JobFactory {
                                     .withImagePullPolicy(config.worker().imagePullPolicy())
                                     .withArgs(stage.args())
                                     .withEnv(env)
-                                    .withEnvFrom(envFrom)
                                     .withResources(resources.build())
                                     .withVolumeMounts(mounts)
                                     .withTerminationMessagePath(WorkerContract.RESULT_PATH)
@@ -239,8 +249,11 @@ public class JobFactory {
         return m;
     }
 
-    private static EnvFromSource secretEnv(String secret) {
-        return new EnvFromSourceBuilder().withNewSecretRef().withName(secret).endSecretRef().build();
+    private static void credentials(String secret, String use, List<EnvVar> env, List<Volume> volumes,
+            List<VolumeMount> mounts) {
+        env.addAll(CredentialEnv.env(secret));
+        volumes.add(CredentialEnv.volume(use + "-credentials", secret));
+        mounts.add(mount(use + "-credentials", CredentialEnv.DIR + "/" + use, true));
     }
 
     private static Toleration toleration(TolerationSpec t) {

@@ -28,6 +28,7 @@ import io.javaoperatorsdk.operator.processing.event.source.informer.Mappers;
 import io.javaoperatorsdk.operator.processing.retry.GradualRetry;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -53,12 +54,15 @@ public class ModelFamilyReconciler implements Reconciler<ModelFamily> {
     private final StageEvents events;
     private final StageMetrics metrics;
     private final OperatorConfig config;
+    private final ImagePolicy images;
 
-    public ModelFamilyReconciler(JobFactory jobs, StageEvents events, StageMetrics metrics, OperatorConfig config) {
+    public ModelFamilyReconciler(JobFactory jobs, StageEvents events, StageMetrics metrics, OperatorConfig config,
+            ImagePolicy images) {
         this.jobs = jobs;
         this.events = events;
         this.metrics = metrics;
         this.config = config;
+        this.images = images;
     }
 
     @Override
@@ -102,7 +106,8 @@ public class ModelFamilyReconciler implements Reconciler<ModelFamily> {
             ModelFamilyStatus previous, Map<String, JobObservation.Refusal> refusals) {
         Instant now = Instant.now();
         long generation = Objects.requireNonNullElse(family.getMetadata().getGeneration(), 0L);
-        List<Violation> violations = SchemaValidator.forModelFamily().validate(family.getSpec());
+        List<Violation> violations = new ArrayList<>(SchemaValidator.forModelFamily().validate(family.getSpec()));
+        violations.addAll(images.violations(family.getSpec()));
 
         FamilyDriver.Outcome outcome;
         if (!violations.isEmpty()) {

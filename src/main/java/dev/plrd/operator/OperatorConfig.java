@@ -3,6 +3,7 @@ package dev.plrd.operator;
 import io.smallrye.config.ConfigMapping;
 import io.smallrye.config.WithDefault;
 import java.time.Duration;
+import java.util.List;
 import java.util.Optional;
 
 /** Operator-wide settings (application.properties or PLRD_* environment variables). */
@@ -29,6 +30,13 @@ public interface OperatorConfig {
 
         /** A service account for stage pods; none is mounted unless this is set (workers need no API access). */
         Optional<String> serviceAccount();
+
+        /**
+         * The images a ModelFamily's spec.image may name, as prefixes that end at a registry, path,
+         * tag or digest boundary (see {@link ImagePolicy}). Unset: only the repository of
+         * {@link #image()}. Whoever may create a ModelFamily may run these images in its namespace.
+         */
+        Optional<List<String>> allowedImagePrefixes();
     }
 
     interface Jobs {

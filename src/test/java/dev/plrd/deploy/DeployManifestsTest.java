@@ -1,26 +1,26 @@
 package dev.plrd.deploy;
 
+import static dev.plrd.deploy.Kustomize.readAll;
+import static dev.plrd.deploy.Kustomize.readOne;
+import static dev.plrd.deploy.Kustomize.texts;
+import static dev.plrd.deploy.Rbac.grant;
+import static dev.plrd.deploy.Rbac.grants;
+import static dev.plrd.deploy.Rbac.grantsOf;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import com.fasterxml.jackson.dataformat.yaml.YAMLFactory;
 import dev.plrd.api.SchemaValidator;
 import dev.plrd.api.Violation;
 import java.io.IOException;
-import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
-import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
-import java.util.TreeSet;
-import java.util.stream.Collectors;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.DynamicTest;
 import org.junit.jupiter.api.Test;
@@ -34,7 +34,6 @@ import org.junit.jupiter.api.TestFactory;
  */
 class DeployManifestsTest {
 
-    private static final ObjectMapper YAML = new ObjectMapper(new YAMLFactory());
     private static final Path DEPLOY = Path.of("deploy");
     private static final Path BASE = DEPLOY.resolve("base");
     private static final Path CRDS = Path.of("crds");
@@ -53,17 +52,26 @@ class DeployManifestsTest {
      * and deploy/README.md when the operator starts (or stops) making a call.
      */
     private static final Set<String> CLUSTER_GRANTS = grants(
-            grant("plrd.dev", "modelfamilies", "get", "list", "watch"),
+            grant("plrd.dev", "modelfamilies", "list", "watch"),
             grant("plrd.dev", "modelfamilies/status", "patch"),
-            grant("batch", "jobs", "get", "list", "watch", "create", "delete"),
-            grant("", "pods", "get", "list", "watch"),
-            grant("", "persistentvolumeclaims", "get", "create"),
+            // blockOwnerDeletion on the owner references of Jobs and the claim (OwnerReferencesPermissionEnforcement)
+            grant("plrd.dev", "modelfamilies/finalizers", "update"),
+            grant("batch", "jobs", "list", "watch", "create", "delete"),
+            grant("", "pods", "list", "watch"),
+            grant("", "persistentvolumeclaims", "create"),
             grant("", "events", "create"));
 
-    /** Leader election, in the operator's namespace only. Create cannot be limited by name in RBAC. */
+    /**
+     * Leader election, in the operator's namespace only. Create cannot be limited by name in RBAC;
+     * Fabric8 renews with patch; JOSDK's startup check demands update (LeaderElectionRbacTest).
+     */
     private static final Set<String> LEASE_GRANTS = grants(
             grant("coordination.k8s.io", "leases", "create"),
-            grant("coordination.k8s.io", "leases[" + LEASE + "]", "get", "update"));
+            grant("coordination.k8s.io", "leases[" + LEASE + "]", "get", "patch", "update"));
+
+    /** The overlay that binds the ClusterRole per watched namespace, with the namespaces it watches. */
+    private static final Path NAMESPACED = DEPLOY.resolve("namespaced");
+    private static final String WATCHED_NAMESPACES_ENV = "QUARKUS_OPERATOR_SDK_CONTROLLERS_MODELFAMILY_NAMESPACES";
 
     // ---------------------------------------------------------------- kustomizations
 
@@ -212,12 +220,63 @@ class DeployManifestsTest {
     @Test
     void theGrantCheckCatchesABroadenedRule() throws IOException {
         ObjectNode role = (ObjectNode) ofKind("ClusterRole").get(0).deepCopy();
-        ((ArrayNode) role.withArray("rules").get(2).withArray("verbs")).add("update");
+        ((ArrayNode) ruleFor(role, "jobs").withArray("verbs")).add("update");
         assertThat(grantsOf(role)).isNotEqualTo(CLUSTER_GRANTS).contains("batch/jobs:update");
 
         ObjectNode wildcard = (ObjectNode) ofKind("ClusterRole").get(0).deepCopy();
-        ((ArrayNode) wildcard.withArray("rules").get(3).withArray("resources")).removeAll().add("*");
+        ((ArrayNode) ruleFor(wildcard, "pods").withArray("resources")).removeAll().add("*");
         assertThat(grantsOf(wildcard)).isNotEqualTo(CLUSTER_GRANTS);
+    }
+
+    private static ObjectNode ruleFor(ObjectNode role, String resource) {
+        for (JsonNode rule : role.withArray("rules")) {
+            if (texts(rule.path("resources")).contains(resource)) {
+                return (ObjectNode) rule;
+            }
+        }
+        throw new AssertionError("no rule for " + resource);
+    }
+
+    @Test
+    void baseGrantsTheOperatorItsCallsInEveryNamespace() throws IOException {
+        List<JsonNode> base = Kustomize.render(BASE);
+        assertThat(Rbac.grantsFor(base, "any-namespace", NAMESPACE, SERVICE_ACCOUNT)).isEqualTo(CLUSTER_GRANTS);
+        assertThat(Rbac.grantsFor(base, NAMESPACE, NAMESPACE, SERVICE_ACCOUNT))
+                .isEqualTo(grants(CLUSTER_GRANTS, LEASE_GRANTS));
+    }
+
+    @Test
+    void namespacedOverlayGrantsTheOperatorItsCallsOnlyWhereItWatches() throws IOException {
+        List<JsonNode> objects = Kustomize.render(NAMESPACED);
+        JsonNode container = objects.stream().filter(o -> o.path("kind").asText().equals("Deployment"))
+                .findFirst().orElseThrow().path("spec").path("template").path("spec").path("containers").get(0);
+        String watched = env(container).get(WATCHED_NAMESPACES_ENV);
+        assertThat(watched).as("the overlay sets %s", WATCHED_NAMESPACES_ENV).isNotBlank()
+                .isNotEqualTo("JOSDK_ALL_NAMESPACES");
+        List<String> namespaces = List.of(watched.split(","));
+        assertThat(namespaces).as("watched namespaces").doesNotContain(NAMESPACE).allSatisfy(ns -> assertThat(ns)
+                .matches("[a-z0-9]([-a-z0-9]*[a-z0-9])?"));
+
+        assertThat(objects).as("no cluster-wide binding").noneMatch(o -> o.path("kind").asText()
+                .equals("ClusterRoleBinding"));
+        assertThat(Rbac.grantsFor(objects, null, NAMESPACE, SERVICE_ACCOUNT)).as("cluster-wide").isEmpty();
+        for (String ns : namespaces) {
+            assertThat(Rbac.grantsFor(objects, ns, NAMESPACE, SERVICE_ACCOUNT)).as("in %s", ns)
+                    .isEqualTo(CLUSTER_GRANTS);
+        }
+        assertThat(Rbac.grantsFor(objects, "not-watched", NAMESPACE, SERVICE_ACCOUNT)).as("elsewhere").isEmpty();
+        assertThat(Rbac.grantsFor(objects, NAMESPACE, NAMESPACE, SERVICE_ACCOUNT)).as("in %s", NAMESPACE)
+                .isEqualTo(LEASE_GRANTS);
+        assertThat(objects).filteredOn(o -> o.path("kind").asText().equals("RoleBinding"))
+                .extracting(o -> o.path("metadata").path("namespace").asText())
+                .as("a RoleBinding per watched namespace, and leader election's")
+                .containsExactlyInAnyOrderElementsOf(concat(namespaces, NAMESPACE));
+    }
+
+    private static List<String> concat(List<String> list, String one) {
+        List<String> out = new ArrayList<>(list);
+        out.add(one);
+        return out;
     }
 
     private static void assertBinds(JsonNode binding, String roleKind, String roleName) {
@@ -228,41 +287,6 @@ class DeployManifestsTest {
         assertThat(subject.path("kind").asText()).isEqualTo("ServiceAccount");
         assertThat(subject.path("name").asText()).isEqualTo(SERVICE_ACCOUNT);
         assertThat(subject.path("namespace").asText()).isEqualTo(NAMESPACE);
-    }
-
-    /** Every (group, resource, verb, name) a role's rules allow, written as in {@link #grant}. */
-    private static Set<String> grantsOf(JsonNode role) {
-        Set<String> out = new TreeSet<>();
-        for (JsonNode rule : role.path("rules")) {
-            assertThat(rule.has("nonResourceURLs")).as("%s grants non-resource URLs", name(role)).isFalse();
-            List<String> names = new ArrayList<>(texts(rule.path("resourceNames")));
-            if (names.isEmpty()) {
-                names.add(null);
-            }
-            for (String group : texts(rule.path("apiGroups"))) {
-                for (String resource : texts(rule.path("resources"))) {
-                    for (String verb : texts(rule.path("verbs"))) {
-                        for (String n : names) {
-                            out.add(group + "/" + resource + (n == null ? "" : "[" + n + "]") + ":" + verb);
-                        }
-                    }
-                }
-            }
-        }
-        return out;
-    }
-
-    private static Set<String> grant(String group, String resource, String... verbs) {
-        return Stream.of(verbs).map(v -> group + "/" + resource + ":" + v).collect(Collectors.toSet());
-    }
-
-    @SafeVarargs
-    private static Set<String> grants(Set<String>... sets) {
-        Set<String> out = new TreeSet<>();
-        for (Set<String> s : sets) {
-            out.addAll(s);
-        }
-        return out;
     }
 
     // ---------------------------------------------------------------- Deployment
@@ -427,46 +451,17 @@ class DeployManifestsTest {
 
     // ---------------------------------------------------------------- YAML
 
-    /** Every object in deploy/base, through the files its kustomization lists (directories excluded). */
+    /** Every object deploy/base renders to, the CRD included. */
     private static List<JsonNode> baseObjects() throws IOException {
-        List<JsonNode> out = new ArrayList<>();
-        for (String ref : texts(readOne(BASE.resolve("kustomization.yaml")).path("resources"))) {
-            Path file = BASE.resolve(ref).normalize();
-            if (Files.isRegularFile(file)) {
-                out.addAll(readAll(file));
-            }
-        }
-        return out;
+        return Kustomize.render(BASE);
     }
 
     private static List<JsonNode> ofKind(String kind) throws IOException {
         return baseObjects().stream().filter(o -> o.path("kind").asText().equals(kind)).toList();
     }
 
-    private static JsonNode readOne(Path file) throws IOException {
-        List<JsonNode> docs = readAll(file);
-        assertThat(docs).as("%s holds one YAML document", file).hasSize(1);
-        return docs.get(0);
-    }
-
-    /** The non-empty documents of a (multi-document) YAML file. */
-    private static List<JsonNode> readAll(Path file) throws IOException {
-        try (var parser = YAML.getFactory().createParser(file.toFile())) {
-            return YAML.readValues(parser, JsonNode.class).readAll().stream()
-                    .filter(d -> d != null && d.isObject() && !d.isEmpty()).toList();
-        } catch (IOException e) {
-            throw new UncheckedIOException(file + " is not valid YAML", e);
-        }
-    }
-
     private static String name(JsonNode object) {
         return object.path("metadata").path("name").asText();
-    }
-
-    private static Set<String> texts(JsonNode array) {
-        Set<String> out = new LinkedHashSet<>();
-        array.forEach(n -> out.add(n.asText()));
-        return out;
     }
 
     private static Map<String, String> strings(JsonNode object) {

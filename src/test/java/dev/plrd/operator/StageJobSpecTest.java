@@ -9,6 +9,10 @@ import dev.plrd.api.StagePhase;
 import dev.plrd.api.TaintEffect;
 import dev.plrd.api.TolerationOperator;
 import dev.plrd.api.TolerationSpec;
+import dev.plrd.plan.WorkerContract;
+import io.fabric8.kubernetes.api.model.EmptyDirVolumeSource;
+import io.fabric8.kubernetes.api.model.EnvVar;
+import io.fabric8.kubernetes.api.model.PodSpec;
 import io.fabric8.kubernetes.api.model.Quantity;
 import io.fabric8.kubernetes.api.model.batch.v1.Job;
 import io.fabric8.kubernetes.client.KubernetesClient;
@@ -17,12 +21,18 @@ import io.quarkus.test.kubernetes.client.WithKubernetesTestServer;
 import jakarta.inject.Inject;
 import java.util.List;
 import java.util.Map;
+import java.util.regex.Pattern;
 import org.junit.jupiter.api.Test;
 
 /** What a stage Job carries: GPU scheduling, Kueue, the failure policy, security, the workspace. */
 @QuarkusTest
 @WithKubernetesTestServer(crud = true)
 class StageJobSpecTest extends OperatorTestSupport {
+    /** Variables that change how the JVM, the dynamic linker, Python or the shell start a process. */
+    private static final Pattern RUNTIME_ENV = Pattern.compile(
+            "JAVA_TOOL_OPTIONS|_JAVA_OPTIONS|JDK_JAVA_OPTIONS|JAVA_OPTS|JAVA_HOME|CLASSPATH|LD_.*|PYTHON.*|PATH|BASH_ENV|ENV"
+                    + "|MALLOC_.*|GLIBC_TUNABLES");
+
     @Inject
     KubernetesClient client;
 
@@ -63,7 +73,8 @@ class StageJobSpecTest extends OperatorTestSupport {
         assertThat(rules.get(0).getOnPodConditions()).singleElement()
                 .satisfies(c -> assertThat(c.getType()).isEqualTo("DisruptionTarget"));
         assertThat(rules.get(1).getAction()).isEqualTo("FailJob");
-        assertThat(rules.get(1).getOnExitCodes().getValues()).containsExactly(2, 3);
+        assertThat(rules.get(1).getOnExitCodes().getValues())
+                .containsExactlyElementsOf(WorkerContract.PERMANENT_EXIT_CODES);
 
         var pod = train.getSpec().getTemplate().getSpec();
         assertThat(train.getSpec().getTemplate().getMetadata().getAnnotations())
@@ -94,10 +105,13 @@ class StageJobSpecTest extends OperatorTestSupport {
         assertThat(container.getTerminationMessagePath()).isEqualTo("/dev/termination-log");
         assertThat(container.getArgs()).startsWith("train", "--from", "/workspace/members/m5b/decomposed")
                 .endsWith("--result", "/dev/termination-log");
-        assertThat(container.getEnvFrom()).singleElement()
-                .satisfies(e -> assertThat(e.getSecretRef().getName()).isEqualTo("corpus-s3"));
+        assertCredentialsOnly(pod, "corpus-s3", "data");
         assertThat(container.getVolumeMounts()).extracting(m -> m.getMountPath())
                 .contains("/workspace", "/tmp", "/dev/shm");
+        // an emptyDir without a limit can fill the node's disk; /dev/shm is memory, sized by the GPUs
+        assertThat(emptyDir(pod, "/tmp").getSizeLimit()).isEqualTo(new Quantity("2Gi"));
+        assertThat(emptyDir(pod, "/dev/shm").getMedium()).isEqualTo("Memory");
+        assertThat(emptyDir(pod, "/dev/shm").getSizeLimit()).isEqualTo(new Quantity("8Gi"));
         assertThat(pod.getVolumes()).filteredOn(v -> v.getPersistentVolumeClaim() != null).singleElement()
                 .satisfies(v -> assertThat(v.getPersistentVolumeClaim().getClaimName()).isEqualTo("fam-workspace"));
 
@@ -108,6 +122,9 @@ class StageJobSpecTest extends OperatorTestSupport {
         assertThat(decomposePod.getContainers().get(0).getResources().getLimits()).doesNotContainKey("nvidia.com/gpu");
         assertThat(decomposePod.getNodeSelector()).doesNotContainKey("nvidia.com/gpu.product");
         assertThat(decomposePod.getTolerations()).noneSatisfy(t -> assertThat(t.getKey()).isEqualTo("nvidia.com/gpu"));
+        assertThat(emptyDir(decomposePod, "/tmp").getSizeLimit()).isEqualTo(new Quantity("2Gi"));
+        assertThat(decomposePod.getContainers().get(0).getVolumeMounts()).extracting(m -> m.getMountPath())
+                .doesNotContain("/dev/shm");
 
         var claim = client.persistentVolumeClaims().inNamespace(ns).withName("fam-workspace").get();
         assertThat(claim.getMetadata().getOwnerReferences()).singleElement()
@@ -161,11 +178,71 @@ class StageJobSpecTest extends OperatorTestSupport {
             assertThat(e.getValue()).isEqualTo(JobFactory.REGISTRY_CONFIG_DIR);
         });
         assertThat(publish.getContainers().get(0).getEnvFrom()).isEmpty();
+        assertThat(publish.getContainers().get(0).getEnv()).noneSatisfy(e -> assertThat(e.getValueFrom()).isNotNull());
         var decompose = client.batch().v1().jobs().inNamespace(ns)
                 .withName(stage(mf, "m5b", StageName.DECOMPOSE).jobName).get().getSpec().getTemplate().getSpec();
-        assertThat(decompose.getContainers().get(0).getEnvFrom()).singleElement()
-                .satisfies(e -> assertThat(e.getSecretRef().getName()).isEqualTo("hf-token"));
+        assertCredentialsOnly(decompose, "hf-token", "base");
         var nextDecompose = stage(mf, "m4b", StageName.DECOMPOSE);
         assertThat(nextDecompose.phase).isEqualTo(StagePhase.Pending);
+    }
+
+    @Test
+    void aStageThatReadsBaseAndDataGetsBothSecretsAndTheDataValueWinsPerKey() {
+        String ns = "jobspec-both";
+        scripts.put("m5b/evaluate", FakeJobController.Script.of(runForever()));
+        fake(client, ns);
+        ModelFamily family = Families.threeMembers("fam", ns);
+        family.getSpec().base.credentialsSecret = "hf-token";
+        family.getSpec().training.credentialsSecret = "corpus-s3";
+        client.resource(family).create();
+        eventually(() -> assertThat(stage(get(client, ns, "fam"), "m5b", StageName.EVALUATE).phase)
+                .isEqualTo(StagePhase.Running));
+        var evaluate = client.batch().v1().jobs().inNamespace(ns)
+                .withName(stage(get(client, ns, "fam"), "m5b", StageName.EVALUATE).jobName).get().getSpec()
+                .getTemplate().getSpec();
+        var container = evaluate.getContainers().get(0);
+        assertThat(container.getEnvFrom()).isEmpty();
+        // the kubelet sets variables in order and skips an optional key a Secret lacks, so the later
+        // (data) Secret's value wins where both hold a key and the base value stays where only it does
+        assertThat(container.getEnv()).filteredOn(e -> e.getName().equals("HF_TOKEN"))
+                .extracting(e -> e.getValueFrom().getSecretKeyRef().getName()).containsExactly("hf-token", "corpus-s3");
+        assertThat(container.getVolumeMounts()).extracting(m -> m.getMountPath())
+                .contains("/var/run/plrd/credentials/base", "/var/run/plrd/credentials/data");
+    }
+
+    /**
+     * A credentials Secret reaches the worker as the documented credential variables and as
+     * read-only files, never whole as environment: a key such as JAVA_TOOL_OPTIONS or LD_PRELOAD
+     * in the Secret would change what the worker runs.
+     */
+    private static void assertCredentialsOnly(PodSpec pod, String secret, String use) {
+        var container = pod.getContainers().get(0);
+        assertThat(container.getEnvFrom()).as("no Secret is injected whole").isEmpty();
+        var fromSecret = container.getEnv().stream().filter(e -> e.getValueFrom() != null).toList();
+        assertThat(fromSecret).extracting(EnvVar::getName)
+                .containsExactlyInAnyOrder("HF_TOKEN", "AWS_ACCESS_KEY_ID", "AWS_SECRET_ACCESS_KEY", "AWS_SESSION_TOKEN",
+                        "AWS_REGION", "AWS_DEFAULT_REGION", "AWS_ENDPOINT_URL");
+        assertThat(fromSecret).allSatisfy(e -> {
+            var ref = e.getValueFrom().getSecretKeyRef();
+            assertThat(ref.getName()).isEqualTo(secret);
+            assertThat(ref.getKey()).isEqualTo(e.getName());
+            assertThat(ref.getOptional()).as("a key the Secret lacks is not an error").isTrue();
+        });
+        assertThat(container.getEnv()).extracting(EnvVar::getName).noneMatch(name -> RUNTIME_ENV.matcher(name).matches());
+        var volume = pod.getVolumes().stream().filter(v -> v.getSecret() != null
+                && v.getSecret().getSecretName().equals(secret)).findFirst().orElseThrow();
+        assertThat(volume.getSecret().getOptional()).as("a missing Secret stops the pod").isNotEqualTo(Boolean.TRUE);
+        assertThat(volume.getSecret().getDefaultMode()).isEqualTo(0440);
+        assertThat(container.getVolumeMounts()).filteredOn(m -> m.getName().equals(volume.getName())).singleElement()
+                .satisfies(m -> {
+                    assertThat(m.getMountPath()).isEqualTo("/var/run/plrd/credentials/" + use);
+                    assertThat(m.getReadOnly()).isTrue();
+                });
+    }
+
+    private static EmptyDirVolumeSource emptyDir(PodSpec pod, String mountPath) {
+        String name = pod.getContainers().get(0).getVolumeMounts().stream()
+                .filter(m -> m.getMountPath().equals(mountPath)).findFirst().orElseThrow().getName();
+        return pod.getVolumes().stream().filter(v -> v.getName().equals(name)).findFirst().orElseThrow().getEmptyDir();
     }
 }
