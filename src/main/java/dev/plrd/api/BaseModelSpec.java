@@ -21,6 +21,6 @@ public class BaseModelSpec {
 
     @Size(max = 253)
     @ValidationRule(value = SpecRules.DNS_SUBDOMAIN, message = SpecRules.DNS_SUBDOMAIN_MESSAGE)
-    @JsonPropertyDescription("Secret whose keys become environment variables of the stage that reads the base (HF_TOKEN, AWS_*).")
+    @JsonPropertyDescription("Secret for the stages that read the base: its HF_TOKEN and AWS_* credential keys become environment variables, and the whole Secret is mounted read-only at /var/run/plrd/credentials/base.")
     public String credentialsSecret;
 }

@@ -53,6 +53,6 @@ public class TrainingSpec {
 
     @Size(max = 253)
     @ValidationRule(value = SpecRules.DNS_SUBDOMAIN, message = SpecRules.DNS_SUBDOMAIN_MESSAGE)
-    @JsonPropertyDescription("Secret whose keys become environment variables of the train and evaluate stages.")
+    @JsonPropertyDescription("Secret for the train and evaluate stages: its HF_TOKEN and AWS_* credential keys become environment variables, and the whole Secret is mounted read-only at /var/run/plrd/credentials/data.")
     public String credentialsSecret;
 }

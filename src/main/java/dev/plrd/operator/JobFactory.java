@@ -253,7 +253,7 @@ public class JobFactory {
             List<VolumeMount> mounts) {
         env.addAll(CredentialEnv.env(secret));
         volumes.add(CredentialEnv.volume(use + "-credentials", secret));
-        mounts.add(mount(use + "-credentials", CredentialEnv.DIR + "/" + use, true));
+        mounts.add(mount(use + "-credentials", WorkerContract.CREDENTIALS_DIR + "/" + use, true));
     }
 
     private static Toleration toleration(TolerationSpec t) {

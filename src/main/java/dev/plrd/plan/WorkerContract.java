@@ -27,6 +27,17 @@ public final class WorkerContract {
      */
     public static final long TERMINATION_GRACE_SECONDS = 120;
 
+    /**
+     * The credential variables a stage may get from a credentials Secret: those of the Hugging Face
+     * Hub and of S3-compatible stores, as their clients name them. None of them changes how a
+     * process starts (unlike JAVA_TOOL_OPTIONS, LD_PRELOAD or PYTHONPATH); keep it that way when adding.
+     */
+    public static final List<String> CREDENTIAL_ENV = List.of("HF_TOKEN", "AWS_ACCESS_KEY_ID",
+            "AWS_SECRET_ACCESS_KEY", "AWS_SESSION_TOKEN", "AWS_REGION", "AWS_DEFAULT_REGION", "AWS_ENDPOINT_URL");
+
+    /** Where each credentials Secret is mounted read-only as files: {@code <DIR>/base}, {@code <DIR>/data}. */
+    public static final String CREDENTIALS_DIR = "/var/run/plrd/credentials";
+
     /** Environment variable telling the worker its grace period, so it knows how long a final save may take. */
     public static final String TERMINATION_GRACE_ENV = "PLRD_TERMINATION_GRACE_SECONDS";
 
