@@ -43,6 +43,9 @@ class ValidateAgreesWithApiServerIT {
     private static final String CEL_SKIPPED = "some validation rules were not checked because the object was invalid; "
             + "correct the existing errors to complete validation";
 
+    /** How validate names the whole object where the server's cause has no field ("<nil>"). */
+    private static final String WHOLE_OBJECT = "(object)";
+
     /** A field and what is wrong with it, as the server's causes and validate's lines both give them. */
     record Complaint(String field, String message) {
         /** spec.members[3].name and spec.members[0].name are the same rule: spec.members[*].name. */
@@ -51,6 +54,7 @@ class ValidateAgreesWithApiServerIT {
         }
     }
 
+    /** A generated manifest: its name, whether the server must accept it, and what it changes in the whole object. */
     record Case(String name, boolean valid, Consumer<ObjectNode> change) {
     }
 
@@ -98,7 +102,7 @@ class ValidateAgreesWithApiServerIT {
         List<String> disagreements = new ArrayList<>();
         for (Case c : cases) {
             ObjectNode manifest = baseManifest(c.name());
-            c.change().accept((ObjectNode) manifest.get("spec"));
+            c.change().accept(manifest);
             List<Complaint> byServer = serverComplaints(server, manifest);
             List<Complaint> byValidate = validateComplaints(manifest, c.name());
             if (c.valid() != byServer.isEmpty()) {
@@ -196,6 +200,23 @@ class ValidateAgreesWithApiServerIT {
             set(spec, "evaluation.dataset", "file:///data/heldout");
         }));
         cases.add(valid("repository-with-port", spec -> set(spec, "publish.repository", "registry.local:5000/team/models")));
+        cases.add(valid("every-free-form-field", spec -> {
+            set(spec, "base.revision", "refs/tags/v1.0");
+            set(spec, "base.credentialsSecret", "hf-token");
+            set(spec, "training.credentialsSecret", "s3.credentials");
+            set(spec, "publish.credentialsSecret", "registry-push");
+            set(spec, "image", "registry.local:5000/plrd/plrd-operator:0.1.0");
+            set(spec, "scheduling.gpu.product", "NVIDIA-H100-80GB-HBM3");
+            set(spec, "scheduling.priorityClassName", "gpu-training");
+            set(spec, "scheduling.queueName", "team-a.gpus");
+            set(spec, "storage.storageClassName", "fast-ssd");
+            spec.with("scheduling").with("nodeSelector").put("nvidia.com/gpu.product", "NVIDIA-H100-80GB-HBM3")
+                    .put("pool", "gpu_a");
+            spec.with("scheduling").putArray("tolerations").addObject().put("key", "nvidia.com/gpu")
+                    .put("operator", "Equal").put("value", "present").put("effect", "NoSchedule");
+        }));
+        cases.add(valid("image-by-digest", spec -> set(spec, "image", "ghcr.io/plrd-dev/plrd-operator@sha256:"
+                + "0123456789abcdef0123456789abcdef0123456789abcdef0123456789abcdef")));
 
         cases.add(invalid("base-uri-scheme", spec -> set(spec, "base.uri", "ftp://models/mistral")));
         cases.add(invalid("evaluation-dataset-oci", spec -> set(spec, "evaluation.dataset", "oci://ghcr.io/d")));
@@ -231,15 +252,37 @@ class ValidateAgreesWithApiServerIT {
         cases.add(invalid("retries", spec -> spec.with("scheduling").put("retries", 21)));
         cases.add(invalid("perplexity-ratio", spec -> spec.with("evaluation").put("maxPerplexityRatio", 0.5)));
         cases.add(invalid("no-base-uri", spec -> ((ObjectNode) spec.get("base")).remove("uri")));
+        cases.add(new Case("family-name-with-dots", false,
+                manifest -> manifest.with("metadata").put("name", "family.with.dots")));
+        cases.add(invalid("revision-at-file", spec -> set(spec, "base.revision", "@/proc/self/environ")));
+        cases.add(invalid("revision-option", spec -> set(spec, "base.revision", "--help")));
+        cases.add(invalid("revision-dot-dot", spec -> set(spec, "base.revision", "main/../../etc")));
+        cases.add(invalid("base-secret", spec -> set(spec, "base.credentialsSecret", "HF_Token")));
+        cases.add(invalid("training-secret", spec -> set(spec, "training.credentialsSecret", "-data")));
+        cases.add(invalid("publish-secret", spec -> set(spec, "publish.credentialsSecret", "push secret")));
+        cases.add(invalid("image-with-space", spec -> set(spec, "image", "ghcr.io/plrd/plrd:0.1 --privileged")));
+        cases.add(invalid("gpu-product", spec -> set(spec, "scheduling.gpu.product", "NVIDIA H100")));
+        cases.add(invalid("node-selector-key", spec -> spec.with("scheduling").with("nodeSelector")
+                .put("bad key!", "x")));
+        cases.add(invalid("node-selector-value", spec -> spec.with("scheduling").with("nodeSelector")
+                .put("pool", "-gpu-")));
+        cases.add(invalid("priority-class", spec -> set(spec, "scheduling.priorityClassName", "High_Priority")));
+        cases.add(invalid("queue-name", spec -> set(spec, "scheduling.queueName", "team queue")));
+        cases.add(invalid("toleration-key", spec -> spec.with("scheduling").putArray("tolerations").addObject()
+                .put("key", "gpu key").put("operator", "Exists")));
+        cases.add(invalid("toleration-value", spec -> spec.with("scheduling").putArray("tolerations").addObject()
+                .put("key", "nvidia.com/gpu").put("operator", "Equal").put("value", "a b")));
+        cases.add(invalid("storage-class", spec -> set(spec, "storage.storageClassName", "Fast_SSD")));
+        cases.add(invalid("storage-size-zero", spec -> set(spec, "storage.size", "0")));
         return cases;
     }
 
-    private static Case valid(String name, Consumer<ObjectNode> change) {
-        return new Case(name, true, change);
+    private static Case valid(String name, Consumer<ObjectNode> specChange) {
+        return new Case(name, true, manifest -> specChange.accept((ObjectNode) manifest.get("spec")));
     }
 
-    private static Case invalid(String name, Consumer<ObjectNode> change) {
-        return new Case(name, false, change);
+    private static Case invalid(String name, Consumer<ObjectNode> specChange) {
+        return new Case(name, false, manifest -> specChange.accept((ObjectNode) manifest.get("spec")));
     }
 
     /** Sets a string at a dotted path under spec ("members[0].training.tokens"), making objects on the way. */
@@ -286,7 +329,9 @@ class ValidateAgreesWithApiServerIT {
             for (StatusCause cause : e.getStatus().getDetails().getCauses()) {
                 // a note, not a complaint: with a schema error in the object, the server skips the CEL rules
                 if (!cause.getMessage().endsWith(CEL_SKIPPED)) {
-                    out.add(new Complaint(cause.getField(), cause.getMessage()));
+                    String field = cause.getField() == null || cause.getField().equals("<nil>") ? WHOLE_OBJECT
+                            : cause.getField();
+                    out.add(new Complaint(field, cause.getMessage()));
                 }
             }
             return out;
@@ -299,12 +344,17 @@ class ValidateAgreesWithApiServerIT {
         YAML.writeValue(file.toFile(), manifest);
         Plrd.Run run = Plrd.run("validate", file);
         List<Complaint> out = new ArrayList<>();
+        // each line is "FILE (document N): NAME: FIELD: MESSAGE"
+        String named = ": " + manifest.path("metadata").path("name").asText() + ": ";
         for (String line : run.err().lines().toList()) {
-            int field = line.indexOf(": spec");
-            if (field >= 0) {
-                String rest = line.substring(field + 2);
+            int at = line.indexOf(named);
+            if (at >= 0) {
+                String rest = line.substring(at + named.length());
                 int colon = rest.indexOf(": ");
-                out.add(new Complaint(rest.substring(0, colon), rest.substring(colon + 2)));
+                Complaint complaint = new Complaint(rest.substring(0, colon), rest.substring(colon + 2));
+                if (!complaint.message().equals(CEL_SKIPPED)) {
+                    out.add(complaint);
+                }
             }
         }
         assertThat(run.code() == 0).as("validate's exit code %d for %s agrees with what it printed: %s", run.code(),
@@ -337,7 +387,7 @@ class ValidateAgreesWithApiServerIT {
     private static Set<String> crdRules() throws IOException {
         JsonNode schema = YAML.readTree(CRD.toFile()).at("/spec/versions/0/schema/openAPIV3Schema");
         Set<String> out = new TreeSet<>();
-        collectRules(schema, "", out);
+        collectRules(schema, WHOLE_OBJECT, out);
         assertThat(out).as("rules found in %s", CRD).isNotEmpty();
         return out;
     }
@@ -346,8 +396,8 @@ class ValidateAgreesWithApiServerIT {
         for (JsonNode rule : schema.path("x-kubernetes-validations")) {
             out.add(path + ": " + rule.path("message").asText());
         }
-        schema.path("properties").fields().forEachRemaining(p ->
-                collectRules(p.getValue(), path.isEmpty() ? p.getKey() : path + "." + p.getKey(), out));
+        schema.path("properties").fields().forEachRemaining(p -> collectRules(p.getValue(),
+                path.equals(WHOLE_OBJECT) ? p.getKey() : path + "." + p.getKey(), out));
         if (schema.has("items")) {
             collectRules(schema.get("items"), path + "[*]", out);
         }

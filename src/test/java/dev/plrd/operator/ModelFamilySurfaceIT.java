@@ -155,7 +155,7 @@ class ModelFamilySurfaceIT extends RealApiServerSupport {
     void exitsPromptlyOnSigterm() throws Exception {
         assertThat(operator.isAlive()).as("operator running before SIGTERM; its log:%n%s", operator.logTail()).isTrue();
         assertThat(server.admin().leases().inNamespace(ns).withName(LeaderElection.LEASE).get())
-                .as("the operator leads (so the Lease is given up on the way out)").isNotNull();
+                .as("the operator leads, so its shutdown runs the leader-election stop that used to deadlock").isNotNull();
 
         Integer code = operator.terminate(SIGTERM_SECONDS);
 
