@@ -4,6 +4,7 @@ import dev.plrd.api.StageOutputs;
 import dev.plrd.plan.WorkerContract.Flags;
 import dev.plrd.plan.WorkerContract;
 import dev.plrd.train.NonFiniteLossException;
+import dev.plrd.transport.TransportException;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
@@ -13,8 +14,8 @@ import picocli.CommandLine.Option;
 
 /**
  * What every stage worker shares: the result and report paths of the worker contract, and the
- * mapping of failures to the exit codes of {@link WorkerContract}: bad input, a refused gate and a
- * non-finite loss are permanent; anything else is retried.
+ * mapping of failures to the exit codes of {@link WorkerContract}: bad input (a permanent transport
+ * failure included), a refused gate and a non-finite loss are permanent; anything else is retried.
  */
 abstract class StageCommand implements Callable<Integer> {
     @Option(names = Flags.RESULT, paramLabel = "FILE",
@@ -33,9 +34,15 @@ abstract class StageCommand implements Callable<Integer> {
             StageResult.success(run(), result, report);
             return WorkerContract.EXIT_OK;
         } catch (InvalidInput e) {
+            return invalidInput(e.getMessage());
+        } catch (TransportException e) {
+            if (e.permanent()) {
+                // a 404, 401 or a digest mismatch comes back the same on a retry
+                return invalidInput(e.getMessage());
+            }
             System.err.println("error: " + e.getMessage());
-            StageResult.failure("InvalidInput", e.getMessage(), result, report);
-            return WorkerContract.EXIT_INVALID_INPUT;
+            StageResult.failure("Failed", e.getMessage(), result, report);
+            return WorkerContract.EXIT_FAILED;
         } catch (GateFailed e) {
             System.err.println("error: " + e.getMessage());
             StageResult.failure("EvaluationGateFailed", e.getMessage(), result, report);
@@ -51,6 +58,12 @@ abstract class StageCommand implements Callable<Integer> {
             StageResult.failure("Failed", message, result, report);
             return WorkerContract.EXIT_FAILED;
         }
+    }
+
+    private int invalidInput(String message) {
+        System.err.println("error: " + message);
+        StageResult.failure("InvalidInput", message, result, report);
+        return WorkerContract.EXIT_INVALID_INPUT;
     }
 
     /** Input that is wrong, as opposed to a failure along the way. */

@@ -14,12 +14,14 @@ import dev.plrd.api.ModelFamilySpec;
 import dev.plrd.api.Precision;
 import dev.plrd.api.RankAllocation;
 import dev.plrd.api.Specs;
+import dev.plrd.api.StageName;
 import dev.plrd.api.SvdMethod;
 import dev.plrd.model.Projection;
 import dev.plrd.plan.PlannedStage;
 import dev.plrd.plan.Planner;
 import dev.plrd.plan.WorkerContract;
 import dev.plrd.plan.Workspace;
+import dev.plrd.transport.oci.OciReference;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -82,13 +84,10 @@ class PlannedCommandLineTest {
     @ParameterizedTest(name = "{0}")
     @MethodSource("specs")
     void everyPlannedCommandLineParsesWithTheWorkersOwnOptions(String name, ModelFamilySpec spec) {
-        Set<String> withoutWorker = new TreeSet<>();
+        Set<String> checked = new TreeSet<>();
         for (PlannedStage stage : Planner.plan(spec)) {
             CommandLine cli = PlrdCommand.commandLine();
-            if (!cli.getSubcommands().containsKey(stage.stage().id())) {
-                withoutWorker.add(stage.stage().id());
-                continue;
-            }
+            assertThat(cli.getSubcommands()).as("a worker command for %s", stage.id()).containsKey(stage.stage().id());
             ParseResult parsed = cli.parseArgs(stage.args().toArray(String[]::new)).subcommand();
             assertThat(parsed.commandSpec().name()).isEqualTo(stage.stage().id());
             assertEveryOptionCarriesItsPlannedValue(stage, parsed);
@@ -101,12 +100,14 @@ class PlannedCommandLineTest {
                 checkTrain(spec, stage, t);
             } else if (worker instanceof EvaluateCommand e) {
                 checkEvaluate(spec, stage, e);
+            } else if (worker instanceof PublishCommand p) {
+                checkPublish(spec, stage, p);
             } else {
                 throw new AssertionError("no check for " + worker.getClass());
             }
+            checked.add(stage.stage().id());
         }
-        // publishing has no worker command in this version; every other stage must have one
-        assertThat(withoutWorker).isSubsetOf("publish");
+        assertThat(checked).containsExactlyInAnyOrder("decompose", "train", "evaluate", "publish");
     }
 
     /** Each planned option is declared by the worker, and it received exactly the planned string. */
@@ -172,6 +173,24 @@ class PlannedCommandLineTest {
         assertThat(e.maxPerplexityRatio).isEqualTo(evaluation.maxPerplexityRatio);
         assertThat(e.parent).isNotNull();
         assertThat(e.parentReport).isNotNull();
+    }
+
+    private static void checkPublish(ModelFamilySpec spec, PlannedStage stage, PublishCommand p) {
+        assertThat(p.model).isEqualTo(Workspace.trained(stage.member()));
+        assertThat(OciReference.parse(p.to).tag()).as("the tag is the member").isEqualTo(stage.member());
+        assertThat(p.to).isEqualTo(spec.publish.repository + ":" + stage.member());
+        assertThat(p.evaluation).isEqualTo(Path.of(Workspace.report(stage.member(), StageName.EVALUATE.id())));
+        boolean first = spec.members.get(0).name.equals(stage.member());
+        if (first) {
+            assertThat(p.parentUri).startsWith(spec.base.uri);
+            assertThat(p.parentReport).isNull();
+        } else {
+            int index = spec.members.stream().map(m -> m.name).toList().indexOf(stage.member());
+            String previous = spec.members.get(index - 1).name;
+            assertThat(p.parentReport).isEqualTo(Path.of(Workspace.report(previous, StageName.PUBLISH.id())));
+            assertThat(p.parentUri).isNull();
+        }
+        assertThat(p.plainHttp).isEqualTo(Boolean.TRUE.equals(spec.publish.plainHttp));
     }
 
 }
