@@ -3,7 +3,6 @@ package dev.plrd.cli;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.plrd.api.StageOutputs;
 import dev.plrd.plan.WorkerContract.Flags;
-import dev.plrd.transport.modelpack.CheckpointSummary;
 import dev.plrd.transport.modelpack.MemberAnnotations;
 import dev.plrd.transport.modelpack.ModelPackPublisher;
 import dev.plrd.transport.oci.ArtifactStore;
@@ -90,7 +89,7 @@ public class PublishCommand extends StageCommand {
             out.uri = new OciReference(reference.layout(), reference.registry(), reference.repository(), null,
                     published.digest()).toString();
             out.digest = published.digest();
-            out.parameters = CheckpointSummary.read(checkpoint).parameters();
+            out.parameters = published.summary().parameters();
             out.seconds = round(seconds, 1);
             return out;
         }

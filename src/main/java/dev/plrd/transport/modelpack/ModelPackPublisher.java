@@ -32,9 +32,10 @@ public final class ModelPackPublisher {
      * @param blobs         blobs the artifact references
      * @param bytes         their total size
      * @param unchanged     true when the tag already pointed at this very manifest
+     * @param summary       what the artifact says about the model
      */
     public record Published(String digest, int blobsUploaded, long bytesUploaded, int blobs, long bytes,
-            boolean unchanged) {
+            boolean unchanged, CheckpointSummary summary) {
     }
 
     private final Clock clock;
@@ -86,7 +87,7 @@ public final class ModelPackPublisher {
             throw new IOException("the store recorded the manifest of " + tag + " as " + digest + ", but its bytes hash to "
                     + artifact.digest());
         }
-        return new Published(digest, uploaded, uploadedBytes, layers.size() + 1, total, unchanged);
+        return new Published(digest, uploaded, uploadedBytes, layers.size() + 1, total, unchanged, summary);
     }
 
     /** The creation annotation of a stored manifest, if it is one of ours and has a readable one. */

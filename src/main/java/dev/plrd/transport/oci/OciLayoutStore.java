@@ -212,10 +212,6 @@ public final class OciLayoutStore implements ArtifactStore {
     public void close() {
     }
 
-    public Path root() {
-        return root;
-    }
-
     Path blobFile(String digest) {
         return root.resolve("blobs").resolve("sha256").resolve(Sha256.hex(digest));
     }

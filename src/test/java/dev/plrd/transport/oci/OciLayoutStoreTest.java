@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.plrd.testing.JavaProcess;
 import dev.plrd.transport.Sha256;
 import dev.plrd.transport.TransportException;
 import java.io.IOException;
@@ -165,7 +166,24 @@ class OciLayoutStoreTest {
             pool.shutdownNow();
         }
         JsonNode manifests = JSON.readTree(layout.resolve("index.json").toFile()).get("manifests");
-        assertThat(manifests).hasSize(writers * tagsEach);
+        assertThat(manifests.size()).as("tags in index.json").isEqualTo(writers * tagsEach);
+    }
+
+    @Test
+    void publisherProcessesOfDifferentTagsAtOnceKeepEveryTag() throws Exception {
+        Path layout = dir.resolve("layout");
+        OciLayoutStore.open(layout).close();
+        int processes = 3;
+        int tagsEach = 150;
+        List<JavaProcess> writers = new ArrayList<>();
+        for (int p = 0; p < processes; p++) {
+            writers.add(JavaProcess.start(TagWriter.class, dir.resolve("writer" + p + ".log"), layout, "p" + p, tagsEach));
+        }
+        for (int p = 0; p < processes; p++) {
+            assertThat(writers.get(p).waitFor()).as(Files.readString(dir.resolve("writer" + p + ".log"))).isZero();
+        }
+        JsonNode manifests = JSON.readTree(layout.resolve("index.json").toFile()).get("manifests");
+        assertThat(manifests.size()).as("tags in index.json").isEqualTo(processes * tagsEach);
     }
 
     @Test
