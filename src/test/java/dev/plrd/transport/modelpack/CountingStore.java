@@ -6,14 +6,24 @@ import java.io.IOException;
 import java.nio.file.Path;
 import java.util.Optional;
 
-/** A store that counts what is written through it, so that a test sees an upload that should not happen. */
+/**
+ * A store that counts what is written through it, so that a test sees an upload that should not happen,
+ * and that can fail like a connection lost in the middle of a publish.
+ */
 final class CountingStore implements ArtifactStore {
     private final ArtifactStore inner;
+    private final int blobsBeforeFailure;
     int blobsPut;
     int manifestsPut;
 
     CountingStore(ArtifactStore inner) {
+        this(inner, Integer.MAX_VALUE);
+    }
+
+    /** Stores blobsBeforeFailure blobs, then fails every further write. */
+    CountingStore(ArtifactStore inner, int blobsBeforeFailure) {
         this.inner = inner;
+        this.blobsBeforeFailure = blobsBeforeFailure;
     }
 
     @Override
@@ -23,6 +33,9 @@ final class CountingStore implements ArtifactStore {
 
     @Override
     public void putBlob(Descriptor blob, Path file) throws IOException {
+        if (blobsPut >= blobsBeforeFailure) {
+            throw new IOException("connection reset (a failure the test injects)");
+        }
         blobsPut++;
         inner.putBlob(blob, file);
     }
@@ -34,6 +47,9 @@ final class CountingStore implements ArtifactStore {
 
     @Override
     public String putManifest(String tag, String mediaType, byte[] manifest) throws IOException {
+        if (blobsPut >= blobsBeforeFailure) {
+            throw new IOException("connection reset (a failure the test injects)");
+        }
         manifestsPut++;
         return inner.putManifest(tag, mediaType, manifest);
     }

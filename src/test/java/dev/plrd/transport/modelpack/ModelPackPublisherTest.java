@@ -1,6 +1,7 @@
 package dev.plrd.transport.modelpack;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
@@ -89,6 +90,31 @@ class ModelPackPublisherTest {
         assertThat(snapshot(layout)).isEqualTo(before);
         assertThat(manifest(again.digest()).get("annotations").get(ModelPackAnnotations.CREATED).asText())
                 .isEqualTo(FIRST.toString());
+    }
+
+    @Test
+    void aPublishCutOffHalfwayLeavesNoTagAndTheNextOneSendsOnlyWhatIsMissing() throws IOException {
+        int layers = CheckpointFiles.scan(checkpoint).size();
+        try (CountingStore failing = new CountingStore(OciLayoutStore.open(layout), 2)) {
+            assertThatThrownBy(() -> new ModelPackPublisher(Clock.fixed(FIRST, ZoneOffset.UTC), QUIET)
+                    .publish(failing, "m1", checkpoint, annotations)).hasMessageContaining("connection reset");
+        }
+        try (OciLayoutStore store = OciLayoutStore.open(layout)) {
+            assertThat(store.getManifest("m1")).as("no tag for an incomplete artifact").isEmpty();
+        }
+
+        CountingStore store = new CountingStore(OciLayoutStore.open(layout));
+        ModelPackPublisher.Published retried = new ModelPackPublisher(Clock.fixed(LATER, ZoneOffset.UTC), QUIET)
+                .publish(store, "m1", checkpoint, annotations);
+
+        assertThat(store.blobsPut).as("the layers and config not sent before the failure").isEqualTo(layers + 1 - 2);
+        assertThat(store.manifestsPut).isEqualTo(1);
+        Path pulled = dir.resolve("pulled");
+        try (OciLayoutStore reader = OciLayoutStore.open(layout)) {
+            assertThat(ModelPackPuller.pull(reader, "m1", "m1", pulled).digest()).isEqualTo(retried.digest());
+        }
+        Map<String, byte[]> expected = TinyCheckpoint.contents(checkpoint);
+        expected.forEach((name, bytes) -> assertThat(pulled.resolve(name)).as(name).hasBinaryContent(bytes));
     }
 
     @Test
