@@ -94,25 +94,10 @@ public final class OciLayoutStore implements ArtifactStore {
 
     @Override
     public void putBlob(Descriptor blob, Path file) throws IOException {
-        Path target = blobFile(blob.digest());
-        Path temp = target.resolveSibling("." + target.getFileName() + ".tmp-" + ProcessHandle.current().pid()
-                + "-" + Thread.currentThread().getId());
-        try {
-            Sha256.Copied copied;
-            try (InputStream in = Files.newInputStream(file); OutputStream out = Files.newOutputStream(temp)) {
-                copied = Sha256.copy(in, out);
-            }
-            if (!copied.digest().equals(blob.digest()) || copied.size() != blob.size()) {
-                throw new TransportException(file + ": expected " + blob.digest() + " (" + blob.size() + " bytes), read "
-                        + copied.digest() + " (" + copied.size() + " bytes); the file changed while it was published", true);
-            }
-            try (FileChannel channel = FileChannel.open(temp, StandardOpenOption.WRITE)) {
-                channel.force(true);
-            }
-            AtomicFiles.moveAtomically(temp, target);
-        } finally {
-            Files.deleteIfExists(temp);
-        }
+        // a file that no longer matches the digest it was hashed to has changed since: a retry hashes it afresh
+        copyVerified(file, blobFile(blob.digest()), blob, copied -> new TransportException(file + ": does not match its"
+                + " descriptor: expected " + blob.digest() + " (" + blob.size() + " bytes), read " + copied.digest()
+                + " (" + copied.size() + " bytes)", false));
     }
 
     @Override
@@ -121,17 +106,31 @@ public final class OciLayoutStore implements ArtifactStore {
         if (!Files.isRegularFile(source)) {
             throw new TransportException(root + ": blob " + blob.digest() + " is missing", true);
         }
-        Path temp = to.toAbsolutePath().resolveSibling("." + to.getFileName() + ".tmp-" + ProcessHandle.current().pid());
+        copyVerified(source, to.toAbsolutePath(), blob, copied -> new TransportException(root + ": blob " + blob.digest()
+                + " is corrupt: its " + copied.size() + " bytes hash to " + copied.digest() + " (expected " + blob.size()
+                + " bytes)", true));
+    }
+
+    private interface Mismatch {
+        TransportException describe(Sha256.Copied copied);
+    }
+
+    /** Streams from into a temporary sibling of to, hashing; renames it onto to only when digest and size match. */
+    private static void copyVerified(Path from, Path to, Descriptor blob, Mismatch mismatch) throws IOException {
+        Path temp = to.resolveSibling("." + to.getFileName() + ".tmp-" + ProcessHandle.current().pid() + "-"
+                + Thread.currentThread().getId());
         try {
             Sha256.Copied copied;
-            try (InputStream in = Files.newInputStream(source); OutputStream out = Files.newOutputStream(temp)) {
+            try (InputStream in = Files.newInputStream(from); OutputStream out = Files.newOutputStream(temp)) {
                 copied = Sha256.copy(in, out);
             }
             if (!copied.digest().equals(blob.digest()) || copied.size() != blob.size()) {
-                throw new TransportException(root + ": blob " + blob.digest() + " is corrupt: its " + copied.size()
-                        + " bytes hash to " + copied.digest() + " (expected " + blob.size() + " bytes)", true);
+                throw mismatch.describe(copied);
             }
-            AtomicFiles.moveAtomically(temp, to.toAbsolutePath());
+            try (FileChannel channel = FileChannel.open(temp, StandardOpenOption.WRITE)) {
+                channel.force(true);
+            }
+            AtomicFiles.moveAtomically(temp, to);
         } finally {
             Files.deleteIfExists(temp);
         }
