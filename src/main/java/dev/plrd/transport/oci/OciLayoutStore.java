@@ -41,6 +41,8 @@ public final class OciLayoutStore implements ArtifactStore {
     /** A file lock belongs to the process: threads of one JVM also queue on this, per layout. */
     private static final Map<Path, ReentrantLock> IN_PROCESS = new ConcurrentHashMap<>();
     private static final ObjectMapper JSON = new ObjectMapper();
+    /** Registries refuse larger manifests (distribution's limit); a larger "manifest" is not read into memory. */
+    private static final long MAX_MANIFEST_BYTES = 4 << 20;
 
     private final Path root;
 
@@ -194,6 +196,10 @@ public final class OciLayoutStore implements ArtifactStore {
                 return Optional.empty();
             }
             throw new TransportException(root + ": manifest " + digest + " of tag " + reference + " is missing", true);
+        }
+        if (Files.size(file) > MAX_MANIFEST_BYTES) {
+            throw new TransportException(root + ": manifest " + digest + " is " + Files.size(file) + " bytes, more than"
+                    + " the " + MAX_MANIFEST_BYTES + " a manifest may have", true);
         }
         byte[] bytes = Files.readAllBytes(file);
         String actual = Sha256.of(bytes);
