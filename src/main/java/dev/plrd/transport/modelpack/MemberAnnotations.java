@@ -3,17 +3,23 @@ package dev.plrd.transport.modelpack;
 import java.util.LinkedHashMap;
 import java.util.Locale;
 import java.util.Map;
+import java.util.regex.Pattern;
 
 /** The lineage and evaluation annotations of a member's manifest, from what earlier stages reported. */
 public final class MemberAnnotations {
     private MemberAnnotations() {
     }
 
+    /** {@code scheme://user:secret@} at the start of a URI: credentials, which never go into an artifact. */
+    private static final Pattern USER_INFO = Pattern.compile("^([a-z][a-z0-9+.-]*://)[^/@]*@");
+
     /**
      * The first member's lineage: the base as the planner names it, {@code URI} or {@code URI@REVISION}
-     * (the revision is what follows the last {@code @}, when no {@code /} follows it).
+     * (the revision is what follows the last {@code @}, when no {@code /} follows it). User information
+     * in the URI is left out.
      */
-    public static Map<String, String> base(String baseId) {
+    public static Map<String, String> base(String plannedBase) {
+        String baseId = USER_INFO.matcher(plannedBase).replaceFirst("$1");
         Map<String, String> annotations = new LinkedHashMap<>();
         int at = baseId.lastIndexOf('@');
         boolean revised = at > 0 && at < baseId.length() - 1 && baseId.indexOf('/', at) < 0;
@@ -34,7 +40,10 @@ public final class MemberAnnotations {
         return annotations;
     }
 
-    /** The member's perplexity, and its parent's and their ratio when the evaluation measured the parent too. */
+    /**
+     * The member's perplexity, and its parent's and their ratio when the evaluation measured the parent too;
+     * measuredOn starts with the dataset's URI, whose user information is left out.
+     */
     public static Map<String, String> evaluation(double perplexity, Double parentPerplexity, String measuredOn) {
         Map<String, String> annotations = new LinkedHashMap<>();
         annotations.put(ModelPackAnnotations.PERPLEXITY, number(perplexity));
@@ -44,7 +53,7 @@ public final class MemberAnnotations {
                     String.format(Locale.ROOT, "%.4f", perplexity / parentPerplexity));
         }
         if (measuredOn != null) {
-            annotations.put(ModelPackAnnotations.MEASURED_ON, measuredOn);
+            annotations.put(ModelPackAnnotations.MEASURED_ON, USER_INFO.matcher(measuredOn).replaceFirst("$1"));
         }
         return annotations;
     }

@@ -22,6 +22,16 @@ class MemberAnnotationsTest {
     }
 
     @Test
+    void credentialsInTheBaseUriNeverReachTheArtifact() {
+        assertThat(MemberAnnotations.base("https://user:s3cret@models.example/base/model.safetensors"))
+                .containsExactlyEntriesOf(Map.of(ModelPackAnnotations.BASE_URI, "https://models.example/base/model.safetensors"));
+        assertThat(MemberAnnotations.base("https://tok@models.example/base@v2")).containsExactlyInAnyOrderEntriesOf(Map.of(
+                ModelPackAnnotations.BASE_URI, "https://models.example/base", ModelPackAnnotations.BASE_REVISION, "v2"));
+        assertThat(MemberAnnotations.evaluation(11.0, null, "https://u:p@data.example/c.jsonl split=all tokens=10"))
+                .containsEntry(ModelPackAnnotations.MEASURED_ON, "https://data.example/c.jsonl split=all tokens=10");
+    }
+
+    @Test
     void theRatioIsOnlyGivenWithTheParentsPerplexity() {
         assertThat(MemberAnnotations.evaluation(11.0, null, null)).containsOnlyKeys(ModelPackAnnotations.PERPLEXITY);
         assertThat(MemberAnnotations.evaluation(11.0, 10.0, "data")).containsEntry(
