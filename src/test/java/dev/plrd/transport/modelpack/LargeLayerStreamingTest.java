@@ -5,7 +5,6 @@ import static org.assertj.core.api.Assertions.assertThat;
 import dev.plrd.cli.Main;
 import dev.plrd.testing.JavaProcess;
 import dev.plrd.transport.Sha256;
-import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.channels.FileChannel;
 import java.nio.file.Files;
