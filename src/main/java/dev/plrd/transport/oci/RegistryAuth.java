@@ -112,7 +112,10 @@ final class RegistryAuth {
         if (challenge.containsKey("service")) {
             query.append("service=").append(encode(challenge.get("service")));
         }
-        query.append(query.isEmpty() ? "" : "&").append("scope=").append(encode(wanted));
+        // a challenge may ask for several scopes (a mount needs pull on the other repository): one parameter each
+        for (String one : wanted.trim().split("\\s+")) {
+            query.append(query.isEmpty() ? "" : "&").append("scope=").append(encode(one));
+        }
         HttpRequest request;
         if (credentials.identityToken() != null) {
             // an identity token is an OAuth2 refresh token: the token endpoint takes it in a POST form

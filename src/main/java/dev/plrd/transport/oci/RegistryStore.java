@@ -22,6 +22,8 @@ import java.util.Optional;
  * A repository in an OCI registry, through the distribution API v2. Blobs already there are not sent
  * again (HEAD first); a blob up to the chunk size goes in one PUT streamed from its file, a larger one
  * in PATCH chunks of that size, its sha256 computed as it is sent and checked before the closing PUT.
+ * With {@link Settings#mountFrom()}, an upload first asks the registry to mount the blob from another
+ * repository (cross-repository mount), which costs no more requests when the blob is not there.
  * Every operation is retried as a whole by {@link RegistryRetry}, so an upload cut off half-way starts
  * a new upload session rather than trusting the old one. Downloads go to a temporary file, verified
  * against the digest and size before they are renamed into place.
@@ -44,16 +46,32 @@ public final class RegistryStore implements ArtifactStore {
      * @param chunkSize   bytes per PATCH of a blob larger than this
      * @param retry       how failures that may pass are retried
      * @param credentials what to answer the registry's challenges with
+     * @param mountFrom   a repository of the same registry (the parent member's) whose blobs an upload
+     *                    asks to mount instead of sending their bytes; null for none
      */
-    public record Settings(boolean plainHttp, long chunkSize, RegistryRetry retry, RegistryCredentials credentials) {
+    public record Settings(boolean plainHttp, long chunkSize, RegistryRetry retry, RegistryCredentials credentials,
+            String mountFrom) {
         public Settings {
             if (chunkSize < 1) {
                 throw new IllegalArgumentException("chunk size must be positive, not " + chunkSize);
             }
+            if (mountFrom != null && !mountFrom.matches(OciReference.REPOSITORY)) {
+                throw new IllegalArgumentException("repository to mount from " + mountFrom
+                        + ": expected lower-case path components such as org/family");
+            }
+        }
+
+        public Settings(boolean plainHttp, long chunkSize, RegistryRetry retry, RegistryCredentials credentials) {
+            this(plainHttp, chunkSize, retry, credentials, null);
         }
 
         public static Settings of(boolean plainHttp, RegistryCredentials credentials) {
             return new Settings(plainHttp, DEFAULT_CHUNK_SIZE, RegistryRetry.DEFAULT, credentials);
+        }
+
+        /** These settings, with uploads asking first to mount blobs from {@code repository}. */
+        public Settings mountingFrom(String repository) {
+            return new Settings(plainHttp, chunkSize, retry, credentials, repository);
         }
     }
 
@@ -110,8 +128,17 @@ public final class RegistryStore implements ArtifactStore {
     }
 
     private void upload(Descriptor blob, Path file, String what) throws IOException {
-        HttpResponse<InputStream> started = http.send(request("blobs/uploads/")
+        String mount = settings.mountFrom() == null ? "" : "?mount=" + blob.digest().replace(":", "%3A")
+                + "&from=" + settings.mountFrom();
+        HttpResponse<InputStream> started = http.send(request("blobs/uploads/" + mount)
                 .POST(HttpRequest.BodyPublishers.noBody()), true, what);
+        if (!mount.isEmpty() && started.statusCode() == 201) {
+            // mounted: the registry linked the other repository's blob, no bytes need to travel
+            RegistryHttp.discard(started);
+            checkDigestHeader(started, blob.digest(), what);
+            return;
+        }
+        // a registry that cannot mount (no such blob there, or no mount support) opens an upload session instead
         URI location = sessionOf(expect(started, 202, what), what);
         HttpResponse<InputStream> done;
         if (blob.size() <= settings.chunkSize()) {

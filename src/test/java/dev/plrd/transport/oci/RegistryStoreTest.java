@@ -104,6 +104,27 @@ class RegistryStoreTest {
     }
 
     @Test
+    void aBlobOfTheParentsRepositoryIsMountedWithoutSendingItsBytes() throws Exception {
+        Path in = Files.createDirectories(dir.resolve("mount"));
+        Descriptor shared = RegistryTestBlobs.write(in.resolve("shared"), 300_000, 31);
+        Descriptor own = RegistryTestBlobs.write(in.resolve("own"), 200_000, 32);
+        try (RegistryStore parent = store("plrd/parent")) {
+            parent.putBlob(shared, in.resolve("shared"));
+        }
+        RegistryStore.Settings mounting = new RegistryStore.Settings(true, CHUNK, QUICK, RegistryCredentials.ANONYMOUS)
+                .mountingFrom("plrd/parent");
+        try (RegistryStore child = new RegistryStore(registry.host(), "plrd/child", mounting)) {
+            child.putBlob(shared, in.resolve("shared"));
+            child.putBlob(own, in.resolve("own"));
+            child.getBlob(shared, in.resolve("shared-pulled"));
+        }
+        assertEquals(-1, Files.mismatch(in.resolve("shared"), in.resolve("shared-pulled")));
+        assertEquals(2, registry.requests("POST", "/v2/plrd/child/blobs/uploads/?mount="));
+        assertEquals(1, registry.requests("PUT", "/v2/plrd/child/blobs/uploads/"),
+                "only the blob the parent lacks is sent");
+    }
+
+    @Test
     void aFileThatDoesNotMatchItsDigestIsRefusedAndNotStored() throws Exception {
         Path in = Files.createDirectories(dir.resolve("tampered"));
         for (long size : new long[] {1000, 3 * CHUNK + 5}) {
