@@ -140,34 +140,41 @@ public final class RegistryStore implements ArtifactStore {
         }
         // a registry that cannot mount (no such blob there, or no mount support) opens an upload session instead
         URI location = sessionOf(expect(started, 202, what), what);
-        HttpResponse<InputStream> done;
-        if (blob.size() <= settings.chunkSize()) {
-            done = http.send(HttpRequest.newBuilder(withDigest(location, blob.digest()))
-                    .header("Content-Type", "application/octet-stream")
-                    .PUT(HttpRequest.BodyPublishers.ofFile(file)), true, what);
-        } else {
-            MessageDigest digest = sha256();
-            for (long offset = 0; offset < blob.size(); offset += settings.chunkSize()) {
-                long length = Math.min(settings.chunkSize(), blob.size() - offset);
-                RegistryChunk chunk = new RegistryChunk(file, offset, length, digest);
-                HttpResponse<InputStream> patched = http.send(HttpRequest.newBuilder(location)
-                        .header("Content-Type", "application/octet-stream")
-                        .header("Content-Range", offset + "-" + (offset + length - 1))
-                        .method("PATCH", chunk.body()), true, what);
-                location = sessionOf(expect(patched, 202, what), what);
-                digest = chunk.digestAfter();
-            }
-            String sent = "sha256:" + HexFormat.of().formatHex(digest.digest());
-            if (!sent.equals(blob.digest())) {
-                abandon(location, what);
-                throw new TransportException(file + " has digest " + sent + ", not " + blob.digest()
-                        + " as its descriptor says; nothing was stored in repository " + http.repository(), true);
-            }
-            done = http.send(HttpRequest.newBuilder(withDigest(location, blob.digest()))
-                    .PUT(HttpRequest.BodyPublishers.noBody()), true, what);
-        }
+        HttpResponse<InputStream> done = blob.size() <= settings.chunkSize() ? sendWhole(blob, file, location, what)
+                : sendInChunks(blob, file, location, what);
         expect(done, 201, what);
         checkDigestHeader(done, blob.digest(), what);
+    }
+
+    /** One PUT streamed from the file; the registry checks the digest before it keeps the blob. */
+    private HttpResponse<InputStream> sendWhole(Descriptor blob, Path file, URI location, String what) throws IOException {
+        return http.send(HttpRequest.newBuilder(withDigest(location, blob.digest()))
+                .header("Content-Type", "application/octet-stream")
+                .PUT(HttpRequest.BodyPublishers.ofFile(file)), true, what);
+    }
+
+    /** PATCHes of the chunk size, digested as they go; the closing PUT only when the digest is the descriptor's. */
+    private HttpResponse<InputStream> sendInChunks(Descriptor blob, Path file, URI location, String what)
+            throws IOException {
+        MessageDigest digest = sha256();
+        for (long offset = 0; offset < blob.size(); offset += settings.chunkSize()) {
+            long length = Math.min(settings.chunkSize(), blob.size() - offset);
+            RegistryChunk chunk = new RegistryChunk(file, offset, length, digest);
+            HttpResponse<InputStream> patched = http.send(HttpRequest.newBuilder(location)
+                    .header("Content-Type", "application/octet-stream")
+                    .header("Content-Range", offset + "-" + (offset + length - 1))
+                    .method("PATCH", chunk.body()), true, what);
+            location = sessionOf(expect(patched, 202, what), what);
+            digest = chunk.digestAfter();
+        }
+        String sent = "sha256:" + HexFormat.of().formatHex(digest.digest());
+        if (!sent.equals(blob.digest())) {
+            abandon(location, what);
+            throw new TransportException(file + " has digest " + sent + ", not " + blob.digest()
+                    + " as its descriptor says; nothing was stored in repository " + http.repository(), true);
+        }
+        return http.send(HttpRequest.newBuilder(withDigest(location, blob.digest()))
+                .PUT(HttpRequest.BodyPublishers.noBody()), true, what);
     }
 
     /** Ends an upload session whose bytes will not be committed; the registry would expire it anyway. */
