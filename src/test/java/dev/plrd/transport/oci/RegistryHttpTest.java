@@ -207,6 +207,16 @@ class RegistryHttpTest {
     }
 
     @Test
+    void httpsUnlessPlainHttpIsAsked() {
+        java.net.http.HttpClient client = java.net.http.HttpClient.newHttpClient();
+        RegistryAuth anonymous = new RegistryAuth(client, RegistryCredentials.ANONYMOUS, "r.example", "a/b");
+        assertEquals("https://r.example/v2/a/b/manifests/m1",
+                new RegistryHttp(client, false, "r.example", "a/b", anonymous).uri("manifests/m1").toString());
+        assertEquals("http://r.example/v2/a/b/manifests/m1",
+                new RegistryHttp(client, true, "r.example", "a/b", anonymous).uri("manifests/m1").toString());
+    }
+
+    @Test
     void challengeParametersMayBeQuotedAndHoldCommas() {
         Map<String, String> c = RegistryAuth.challenge(List.of("Basic realm=\"x\"",
                 "Bearer realm=\"https://auth.example/token\",service=registry.example,scope=\"repository:a/b:pull,push\""), "bearer");
