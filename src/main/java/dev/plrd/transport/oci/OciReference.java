@@ -13,8 +13,8 @@ package dev.plrd.transport.oci;
  */
 public record OciReference(boolean layout, String registry, String repository, String tag, String digest) {
     private static final String REGISTRY = "[a-zA-Z0-9.-]+(:[0-9]+)?";
-    private static final String REPOSITORY = "[a-z0-9]+([._-][a-z0-9]+)*(/[a-z0-9]+([._-][a-z0-9]+)*)*";
-    private static final String TAG = "[A-Za-z0-9_][A-Za-z0-9_.-]{0,127}";
+    static final String REPOSITORY = "[a-z0-9]+([._-][a-z0-9]+)*(/[a-z0-9]+([._-][a-z0-9]+)*)*";
+    static final String TAG = "[A-Za-z0-9_][A-Za-z0-9_.-]{0,127}";
     private static final String DIGEST = "sha256:[a-f0-9]{64}";
 
     /** Parses a reference; the message names the value and the accepted forms. */
