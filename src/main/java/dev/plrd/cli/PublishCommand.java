@@ -77,7 +77,8 @@ public class PublishCommand extends StageCommand {
                 evaluated.evaluation));
 
         long start = System.nanoTime();
-        try (ArtifactStore store = ArtifactStores.open(reference, new ArtifactStores.Options(plainHttp))) {
+        try (ArtifactStore store = ArtifactStores.open(reference, new ArtifactStores.Options(plainHttp,
+                baseArtifact()))) {
             ModelPackPublisher.Published published = new ModelPackPublisher(Clock.systemUTC(), System.err)
                     .publish(store, reference.tag(), checkpoint, annotations);
             double seconds = (System.nanoTime() - start) / 1e9;
@@ -92,6 +93,18 @@ public class PublishCommand extends StageCommand {
             out.parameters = published.summary().parameters();
             out.seconds = round(seconds, 1);
             return out;
+        }
+    }
+
+    /** The base, when it is an artifact in a registry: its blobs may be mounted instead of uploaded. */
+    private OciReference baseArtifact() {
+        if (parentUri == null || !parentUri.startsWith("oci://")) {
+            return null;
+        }
+        try {
+            return OciReference.parse(parentUri);
+        } catch (IllegalArgumentException e) {
+            return null;
         }
     }
 

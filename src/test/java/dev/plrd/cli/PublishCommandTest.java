@@ -131,13 +131,6 @@ class PublishCommandTest {
     }
 
     @Test
-    void aRegistryTargetIsAPermanentFailureNamingTheReference() {
-        Plrd.Run run = Plrd.run("publish", "--model", member, "--to", "oci://registry.example:5000/team/family:m1",
-                "--evaluation", evaluation, "--plain-http");
-        expectInvalid(run, "oci://registry.example:5000/team/family:m1");
-    }
-
-    @Test
     void skopeoReadsThePublishedLayout() throws Exception {
         assumeThat(Path.of("/usr/bin/skopeo")).as("skopeo is installed").exists();
         assertThat(publish("m1", member, "--parent-uri", "hf://org/base").code()).isZero();

@@ -86,15 +86,6 @@ public final class RegistryStore implements ArtifactStore {
         this.settings = settings;
     }
 
-    /** The store of the reference's repository, with the credentials of {@code $DOCKER_CONFIG/config.json}. */
-    public static RegistryStore open(OciReference reference, boolean plainHttp) throws IOException {
-        if (reference.layout()) {
-            throw new IllegalArgumentException(reference + ": an OCI layout directory, not a registry repository");
-        }
-        return new RegistryStore(reference.registry(), reference.repository(),
-                Settings.of(plainHttp, RegistryCredentials.fromEnvironment(reference.registry())));
-    }
-
     @Override
     public boolean hasBlob(Descriptor blob) throws IOException {
         String what = "check of blob " + blob.digest();
