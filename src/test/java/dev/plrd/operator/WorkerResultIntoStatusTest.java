@@ -28,8 +28,8 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
- * The other seam of the worker contract: the result JSON that real worker runs write (decompose, train and
- * evaluate of a small model, in this JVM) is what the operator reads into the member's status.
+ * The other seam of the worker contract: the result JSON that real worker runs write (decompose, train,
+ * evaluate and publish of a small model, in this JVM) is what the operator reads into the member's status.
  */
 class WorkerResultIntoStatusTest {
     private static final ObjectMapper JSON = new ObjectMapper();
@@ -81,7 +81,7 @@ class WorkerResultIntoStatusTest {
     }
 
     @Test
-    void realResultsOfDecomposeTrainAndEvaluateFillTheMembersStatus() throws IOException {
+    void realResultsOfEveryStageFillTheMembersStatus() throws IOException {
         Path base = dir.resolve("base");
         RandomInit.write(ModelConfig.parse(MicroModel.CONFIG), base, 3);
         Path data = CountingTokens.write(dir.resolve("counting.bin"), 40_000, MicroModel.VOCAB, 2);
@@ -98,6 +98,9 @@ class WorkerResultIntoStatusTest {
         String evaluate = work("evaluate", "evaluate", "--model", trained, "--data", data, "--tokens", "256",
                 "--seq-len", "32", "--parent", base);
         jobEnds("m1", "evaluate", Observations.succeeded(now, evaluate));
+        String publish = work("publish", "publish", "--model", trained, "--to", "oci-layout://" + dir.resolve("family")
+                + ":m1", "--evaluation", dir.resolve("evaluate.json"), "--parent-uri", "hf://org/base@5f1c2d");
+        jobEnds("m1", "publish", Observations.succeeded(now, publish));
 
         JsonNode decomposeResult = JSON.readTree(decompose);
         MemberStatus m1 = status.members.get(0);
@@ -109,6 +112,10 @@ class WorkerResultIntoStatusTest {
         assertThat(stage("m1", "decompose").outputs.relativeError).isEqualTo(decomposeResult.get("relativeError").asText());
         assertThat(stage("m1", "evaluate").outputs.parentPerplexity)
                 .isEqualTo(JSON.readTree(evaluate).get("parentPerplexity").asDouble());
+        JsonNode published = JSON.readTree(publish);
+        assertThat(m1.artifact.digest).isEqualTo(published.get("digest").asText()).matches("sha256:[0-9a-f]{64}");
+        assertThat(m1.artifact.uri).isEqualTo("oci-layout://" + dir.resolve("family") + "@" + m1.artifact.digest);
+        assertThat(status.published).isEqualTo("1/2");
     }
 
     @Test
