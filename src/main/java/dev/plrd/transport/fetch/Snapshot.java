@@ -2,8 +2,6 @@ package dev.plrd.transport.fetch;
 
 import dev.plrd.model.AtomicFiles;
 import java.io.IOException;
-import java.nio.file.DirectoryNotEmptyException;
-import java.nio.file.FileAlreadyExistsException;
 import java.nio.file.FileSystemException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -33,7 +31,8 @@ final class Snapshot {
                 linkOrCopy(f.getValue(), to);
             }
             AtomicFiles.moveAtomically(temp, target);
-        } catch (FileAlreadyExistsException | DirectoryNotEmptyException e) {
+        } catch (FileSystemException e) {
+            // rename(2) onto a directory that another fetch completed meanwhile: ENOTEMPTY
             if (!Files.isDirectory(target)) {
                 throw e;
             }
