@@ -34,7 +34,7 @@ import java.util.regex.Pattern;
  * a file listed with a wrong sha256, a connection dropped halfway through a file, a throttled file.
  * Every request is recorded, so tests count downloads and look for Range and Authorization headers.
  */
-final class HubImitation implements AutoCloseable {
+public final class HubImitation implements AutoCloseable {
     private static final ObjectMapper JSON = new ObjectMapper();
     private static final Pattern API = Pattern.compile("/api/(models|datasets)/([^/]+/[^/]+)/(revision|tree)/([^/]+)");
     private static final Pattern RESOLVE = Pattern.compile("/(datasets/)?([^/]+/[^/]+)/resolve/([0-9a-f]{40})/(.+)");
@@ -42,22 +42,22 @@ final class HubImitation implements AutoCloseable {
     private static final int PAGE = 2;
 
     /** One request as the server saw it. */
-    record Request(String path, String range, String authorization) {
+    public record Request(String path, String range, String authorization) {
     }
 
     /** A file of a repository: content from memory or from disk (large files), whether it is kept in LFS. */
-    record RepoFile(byte[] bytes, Path file, boolean lfs) {
+    public record RepoFile(byte[] bytes, Path file, boolean lfs) {
         long size() throws IOException {
             return bytes != null ? bytes.length : Files.size(file);
         }
     }
 
-    static final class Repo {
+    public static final class Repo {
         final String commit;
         final Map<String, String> revisions = new ConcurrentHashMap<>();
         final Map<String, RepoFile> files = new TreeMap<>();
         final Map<String, String> wrongSha256 = new ConcurrentHashMap<>();
-        boolean privateRepo;
+        public boolean privateRepo;
 
         Repo(String commit) {
             this.commit = commit;
@@ -65,23 +65,23 @@ final class HubImitation implements AutoCloseable {
             revisions.put(commit, commit);
         }
 
-        Repo add(String path, String text) {
+        public Repo add(String path, String text) {
             files.put(path, new RepoFile(text.getBytes(StandardCharsets.UTF_8), null, false));
             return this;
         }
 
-        Repo addLfs(String path, byte[] bytes) {
+        public Repo addLfs(String path, byte[] bytes) {
             files.put(path, new RepoFile(bytes, null, true));
             return this;
         }
 
-        Repo addLfs(String path, Path file) {
+        public Repo addLfs(String path, Path file) {
             files.put(path, new RepoFile(null, file, true));
             return this;
         }
 
         /** The listing gives path a sha256 that its content does not have. */
-        Repo tamper(String path) {
+        public Repo tamper(String path) {
             wrongSha256.put(path, "0".repeat(64));
             return this;
         }
@@ -94,16 +94,16 @@ final class HubImitation implements AutoCloseable {
     private final Map<String, String> cdn = new ConcurrentHashMap<>();
     private static final Map<RepoFile, String> SHA256 = new ConcurrentHashMap<>();
     /** Single files outside any repository, at /files/NAME, as an https:// source. */
-    final Map<String, byte[]> webFiles = new ConcurrentHashMap<>();
-    final List<Request> requests = new CopyOnWriteArrayList<>();
+    public final Map<String, byte[]> webFiles = new ConcurrentHashMap<>();
+    public final List<Request> requests = new CopyOnWriteArrayList<>();
     /** Paths whose next download the server cuts after half the body, as a lost connection does. */
-    final Set<String> dropHalfway = ConcurrentHashMap.newKeySet();
+    public final Set<String> dropHalfway = ConcurrentHashMap.newKeySet();
     /** Bytes per 10 ms for throttled paths, so that a test can kill a fetch in the middle. */
-    final Map<String, Integer> throttle = new ConcurrentHashMap<>();
+    public final Map<String, Integer> throttle = new ConcurrentHashMap<>();
     private final AtomicInteger failuresToServe = new AtomicInteger();
     private String token;
 
-    HubImitation() throws IOException {
+    public HubImitation() throws IOException {
         server = HttpServer.create(new InetSocketAddress("127.0.0.1", 0), 0);
         server.setExecutor(Executors.newCachedThreadPool());
         server.createContext("/", this::handle);
@@ -114,28 +114,28 @@ final class HubImitation implements AutoCloseable {
         cdnServer.start();
     }
 
-    URI endpoint() {
+    public URI endpoint() {
         return URI.create("http://127.0.0.1:" + server.getAddress().getPort());
     }
 
     /** type is models or datasets; name ORG/NAME. */
-    Repo repo(String type, String name, String commit) {
+    public Repo repo(String type, String name, String commit) {
         Repo repo = new Repo(commit);
         repos.put(type + "/" + name, repo);
         return repo;
     }
 
     /** Private repositories accept this bearer token. */
-    void token(String token) {
+    public void token(String token) {
         this.token = token;
     }
 
     /** The next n requests answer 503, as an overloaded server does. */
-    void failNext(int n) {
+    public void failNext(int n) {
         failuresToServe.set(n);
     }
 
-    List<Request> downloads() {
+    public List<Request> downloads() {
         return requests.stream().filter(r -> r.path().contains("/resolve/") || r.path().startsWith("/cdn/")
                 || r.path().startsWith("/files/")).toList();
     }
@@ -266,7 +266,7 @@ final class HubImitation implements AutoCloseable {
         exchange.getResponseHeaders().add("ETag", "\"" + sha256(f) + "\"");
         exchange.sendResponseHeaders(from > 0 ? 206 : 200, size - from);
         boolean drop = dropHalfway.remove(path);
-        Integer perTick = throttle.get(path);
+        Integer perTick = throttle.getOrDefault(path, 0) > 0 ? throttle.get(path) : null;
         long stopAt = drop ? from + (size - from) / 2 : size;
         try (var in = f.bytes() != null ? new java.io.ByteArrayInputStream(f.bytes()) : Files.newInputStream(f.file())) {
             in.skipNBytes(from);
@@ -309,7 +309,7 @@ final class HubImitation implements AutoCloseable {
         exchange.getResponseBody().write(bytes);
     }
 
-    static String sha256(RepoFile f) throws IOException {
+    public static String sha256(RepoFile f) throws IOException {
         String known = SHA256.get(f);
         if (known == null) {
             known = computeSha256(f);
