@@ -22,9 +22,12 @@ final class BlobStore {
     /** Locks held in this JVM: a file lock belongs to the process, so threads need their own. */
     private static final ConcurrentHashMap<Path, ReentrantLock> LOCKS = new ConcurrentHashMap<>();
 
-    /** Writes the content of a file into its partial file, resuming from the bytes already there. */
+    /**
+     * Writes the content of a file into its partial file, resuming from the bytes already there; returns the
+     * digest of the whole file when it computed it on the way, else null.
+     */
     interface Transfer {
-        void into(Path partial) throws IOException;
+        String into(Path partial) throws IOException;
     }
 
     private BlobStore() {
@@ -48,11 +51,14 @@ final class BlobStore {
             }
             for (int tries = 1; ; tries++) {
                 boolean resumed = Files.exists(partial) && Files.size(partial) > 0;
-                transfer.into(partial);
-                if (digest == null || digest.matches(partial)) {
+                String computed = transfer.into(partial);
+                if (digest == null) {
                     break;
                 }
-                String actual = digest.of(partial);
+                String actual = computed != null ? computed : digest.of(partial);
+                if (actual.equals(digest.hex())) {
+                    break;
+                }
                 Files.delete(partial);
                 if (!resumed || tries > 1) {
                     throw new TransportException(name + ": content has " + digest.algorithm() + " " + actual

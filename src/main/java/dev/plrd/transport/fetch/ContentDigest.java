@@ -44,21 +44,37 @@ public record ContentDigest(Algorithm algorithm, String hex) {
 
     /** The digest of file computed the way this one was, in lower-case hex. */
     public String of(Path file) throws IOException {
-        MessageDigest digest = newDigest(algorithm.jca);
-        if (algorithm == Algorithm.GIT_BLOB_SHA1) {
-            digest.update(("blob " + Files.size(file) + "\0").getBytes(StandardCharsets.US_ASCII));
-        }
-        byte[] buffer = new byte[1 << 20];
+        MessageDigest digest = begin(Files.size(file));
         try (InputStream in = Files.newInputStream(file)) {
-            for (int n; (n = in.read(buffer)) > 0; ) {
-                digest.update(buffer, 0, n);
-            }
+            update(digest, in, Long.MAX_VALUE);
         }
-        return HexFormat.of().formatHex(digest.digest());
+        return hex(digest);
     }
 
-    public boolean matches(Path file) throws IOException {
-        return hex.equals(of(file));
+    /** A digest to feed the content of a file of size bytes into, for {@link #hex(MessageDigest)}. */
+    public MessageDigest begin(long size) {
+        MessageDigest digest = newDigest(algorithm.jca);
+        if (algorithm == Algorithm.GIT_BLOB_SHA1) {
+            digest.update(("blob " + size + "\0").getBytes(StandardCharsets.US_ASCII));
+        }
+        return digest;
+    }
+
+    /** Feeds the first limit bytes of in (all, if fewer) into digest. */
+    static void update(MessageDigest digest, InputStream in, long limit) throws IOException {
+        byte[] buffer = new byte[1 << 20];
+        for (long left = limit; left > 0; ) {
+            int n = in.read(buffer, 0, (int) Math.min(buffer.length, left));
+            if (n < 0) {
+                return;
+            }
+            digest.update(buffer, 0, n);
+            left -= n;
+        }
+    }
+
+    static String hex(MessageDigest digest) {
+        return HexFormat.of().formatHex(digest.digest());
     }
 
     /** The sha256 of a string, in hex: a file-name-safe key for a URL or a glob. */

@@ -70,8 +70,10 @@ public final class Fetcher {
             String name = repo.uri() + " " + f.path();
             boolean fetched = BlobStore.obtain(blob, name, f.digest(), partial -> {
                 progress.start(f.path(), f.size());
-                api.http().download(api.download(repo, sha, f.path()), partial, f.size(), null, name, progress);
+                HttpTransfer.Downloaded d = api.http().download(api.download(repo, sha, f.path()), partial, f.size(),
+                        null, f.digest(), name, progress);
                 progress.finish();
+                return d.digest();
             });
             downloaded += fetched ? f.size() : 0;
             blobs.put(f.path(), blob);
@@ -106,12 +108,13 @@ public final class Fetcher {
                 Files.deleteIfExists(partial);
             }
             progress.start(file.fileName(), -1);
-            HttpTransfer.Downloaded d = http.download(file.location(), partial, -1, known, file.uri(), progress);
+            HttpTransfer.Downloaded d = http.download(file.location(), partial, -1, known, null, file.uri(), progress);
             progress.finish();
             if (d.etag() != null) {
                 Files.writeString(etag, d.etag());
             }
             size[0] = d.size();
+            return null;
         });
         Snapshot.create(Map.of(file.fileName(), download), snapshot);
         return summary(file.uri(), snapshot, null, fetched ? size[0] : 0);

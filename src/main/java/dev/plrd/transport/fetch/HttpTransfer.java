@@ -3,13 +3,13 @@ package dev.plrd.transport.fetch;
 import dev.plrd.transport.TransportException;
 import java.io.IOException;
 import java.io.InputStream;
+import java.io.UncheckedIOException;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
-import java.nio.ByteBuffer;
 import java.nio.channels.FileChannel;
-import java.nio.charset.StandardCharsets;
+import java.security.MessageDigest;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
@@ -52,13 +52,11 @@ final class HttpTransfer {
     Text getText(URI uri, String source) throws TransportException {
         for (int attempt = 1; ; attempt++) {
             try {
-                HttpResponse<InputStream> response = send(uri, null, null, source);
-                try (InputStream body = response.body()) {
-                    if (response.statusCode() == 200) {
-                        return new Text(new String(body.readAllBytes(), StandardCharsets.UTF_8), response);
-                    }
-                    failure(response, source, uri);
+                HttpResponse<String> response = send(uri, null, null, source, HttpResponse.BodyHandlers.ofString());
+                if (response.statusCode() == 200) {
+                    return new Text(response.body(), response);
                 }
+                failure(response, source, uri);
             } catch (TransportException e) {
                 if (e.permanent() || attempt >= retry.attempts()) {
                     throw e;
@@ -74,17 +72,18 @@ final class HttpTransfer {
         }
     }
 
-    /** What a download learnt about the file: its total size and its ETag, when the server said. */
-    record Downloaded(long size, String etag) {
+    /** What a download learnt: the file's total size, its ETag when the server sent one, its digest when asked for. */
+    record Downloaded(long size, String etag, String digest) {
     }
 
     /**
      * Completes partial with the content of uri: from its current length with {@code Range: bytes=N-}
      * (guarded by {@code If-Range: ifRange} when given), or from the start when the server sends
      * the whole file. Retries resume from wherever the last try stopped. expectedSize (or -1)
-     * detects a body that ended early; the caller still verifies the content.
+     * detects a body that ended early. With a digest, the whole file's is computed on the way (a
+     * resumed prefix is read back from disk for it) and returned for the caller to compare.
      */
-    Downloaded download(URI uri, Path partial, long expectedSize, String ifRange, String source,
+    Downloaded download(URI uri, Path partial, long expectedSize, String ifRange, ContentDigest digest, String source,
             TransferProgress progress) throws TransportException {
         for (int attempt = 1; ; attempt++) {
             try {
@@ -93,9 +92,10 @@ final class HttpTransfer {
                     truncate(partial, 0);
                     have = 0;
                 }
-                HttpResponse<InputStream> response = send(uri, have > 0 ? "bytes=" + have + "-" : null,
-                        have > 0 ? ifRange : null, source);
-                Downloaded done = receive(response, uri, partial, have, source, progress);
+                Body body = new Body(partial, have, expectedSize, digest, progress);
+                HttpResponse<Long> response = send(uri, have > 0 ? "bytes=" + have + "-" : null,
+                        have > 0 ? ifRange : null, source, body);
+                Downloaded done = received(response, body, uri, partial, source);
                 if (done != null && (expectedSize < 0 || done.size() == expectedSize)) {
                     return done;
                 }
@@ -112,7 +112,7 @@ final class HttpTransfer {
                     throw e;
                 }
                 pause(attempt, e, source);
-            } catch (IOException e) {
+            } catch (IOException | UncheckedIOException e) {
                 if (attempt >= retry.attempts()) {
                     throw new TransportException(source + ": " + describe(uri) + " failed after " + attempt
                             + " tries: " + e, false, e);
@@ -122,59 +122,89 @@ final class HttpTransfer {
         }
     }
 
-    /** Writes the body after the bytes that partial holds; null when the try must be repeated (416). */
-    private Downloaded receive(HttpResponse<InputStream> response, URI uri, Path partial, long have, String source,
-            TransferProgress progress) throws IOException {
-        try (InputStream body = response.body()) {
-            int status = response.statusCode();
-            long offset;
-            long total;
-            if (status == 206) {
-                Matcher range = CONTENT_RANGE.matcher(response.headers().firstValue("Content-Range").orElse(""));
+    /**
+     * Where a response body goes: after the bytes partial holds for a 206 whose Content-Range starts there,
+     * over the whole file for a 200, nowhere for anything else (redirects, errors, a range that does not fit).
+     */
+    private static final class Body implements HttpResponse.BodyHandler<Long> {
+        private final Path partial;
+        private final long have;
+        private final long expectedSize;
+        private final ContentDigest digest;
+        private final TransferProgress progress;
+        private long offset = -1;
+        private long total = -1;
+        private MessageDigest running;
+
+        Body(Path partial, long have, long expectedSize, ContentDigest digest, TransferProgress progress) {
+            this.partial = partial;
+            this.have = have;
+            this.expectedSize = expectedSize;
+            this.digest = digest;
+            this.progress = progress;
+        }
+
+        @Override
+        public HttpResponse.BodySubscriber<Long> apply(HttpResponse.ResponseInfo info) {
+            if (info.statusCode() == 200) {
+                offset = 0;
+                total = info.headers().firstValueAsLong("Content-Length").orElse(-1);
+            } else if (info.statusCode() == 206) {
+                Matcher range = CONTENT_RANGE.matcher(info.headers().firstValue("Content-Range").orElse(""));
                 if (!range.matches() || Long.parseLong(range.group(1)) != have || range.group(3).equals("*")) {
-                    truncate(partial, 0);
-                    throw new IOException("unusable Content-Range "
-                            + response.headers().firstValue("Content-Range").orElse("(none)") + " for bytes=" + have + "-");
+                    return HttpResponse.BodySubscribers.replacing(-1L);
                 }
                 offset = have;
                 total = Long.parseLong(range.group(3));
-            } else if (status == 200) {
-                offset = 0;
-                total = response.headers().firstValueAsLong("Content-Length").orElse(-1);
-            } else if (status == 416) {
-                // the partial file is not a prefix of this content: start over, never trust it
-                truncate(partial, 0);
-                return null;
             } else {
-                failure(response, source, uri);
-                return null;
+                return HttpResponse.BodySubscribers.replacing(-1L);
             }
-            truncate(partial, offset);
-            progress.resumed(offset);
-            long written = offset + append(body, partial, progress);
-            if (total >= 0 && written != total) {
-                throw new IOException("the connection ended after " + written + " of " + total + " bytes");
+            try {
+                FileChannel channel = FileChannel.open(partial, StandardOpenOption.CREATE, StandardOpenOption.WRITE);
+                try {
+                    channel.truncate(offset);
+                    channel.position(offset);
+                    if (digest != null) {
+                        running = digest.begin(expectedSize >= 0 ? expectedSize : total);
+                        try (InputStream prefix = Files.newInputStream(partial)) {
+                            ContentDigest.update(running, prefix, offset);
+                        }
+                    }
+                } catch (IOException e) {
+                    channel.close();
+                    throw e;
+                }
+                progress.resumed(offset);
+                return new FileBodySubscriber(channel, running, progress);
+            } catch (IOException e) {
+                throw new UncheckedIOException(e);
             }
-            return new Downloaded(written, response.headers().firstValue("ETag").orElse(null));
         }
     }
 
-    private static long append(InputStream body, Path partial, TransferProgress progress) throws IOException {
-        byte[] buffer = new byte[1 << 16];
-        long count = 0;
-        try (FileChannel out = FileChannel.open(partial, StandardOpenOption.CREATE, StandardOpenOption.WRITE,
-                StandardOpenOption.APPEND)) {
-            for (int n; (n = body.read(buffer)) >= 0; ) {
-                ByteBuffer bytes = ByteBuffer.wrap(buffer, 0, n);
-                while (bytes.hasRemaining()) {
-                    out.write(bytes);
-                }
-                count += n;
-                progress.advance(n);
-            }
-            out.force(false);
+    /** The outcome of a try: the file complete, null when it must be repeated from scratch (416), or a failure. */
+    private Downloaded received(HttpResponse<Long> response, Body body, URI uri, Path partial, String source)
+            throws IOException {
+        int status = response.statusCode();
+        if (status == 416) {
+            // the partial file is not a prefix of this content: start over, never trust it
+            truncate(partial, 0);
+            return null;
         }
-        return count;
+        if (status == 206 && body.offset < 0) {
+            truncate(partial, 0);
+            throw new IOException("unusable Content-Range "
+                    + response.headers().firstValue("Content-Range").orElse("(none)") + " for bytes=" + body.have + "-");
+        }
+        if (status != 200 && status != 206) {
+            failure(response, source, uri);
+        }
+        long size = body.offset + response.body();
+        if (body.total >= 0 && size != body.total) {
+            throw new IOException("the connection ended after " + size + " of " + body.total + " bytes");
+        }
+        return new Downloaded(size, response.headers().firstValue("ETag").orElse(null),
+                body.running == null ? null : ContentDigest.hex(body.running));
     }
 
     private static void truncate(Path partial, long size) throws IOException {
@@ -184,7 +214,8 @@ final class HttpTransfer {
     }
 
     /** Sends a GET, following redirects; the result is the first response that is not one. */
-    private HttpResponse<InputStream> send(URI uri, String range, String ifRange, String source) throws IOException {
+    private <T> HttpResponse<T> send(URI uri, String range, String ifRange, String source,
+            HttpResponse.BodyHandler<T> handler) throws IOException {
         URI current = uri;
         for (int hop = 0; hop <= MAX_REDIRECTS; hop++) {
             HttpRequest.Builder request = HttpRequest.newBuilder(current).GET().timeout(Duration.ofMinutes(10));
@@ -197,9 +228,9 @@ final class HttpTransfer {
             if (ifRange != null) {
                 request.header("If-Range", ifRange);
             }
-            HttpResponse<InputStream> response;
+            HttpResponse<T> response;
             try {
-                response = client.send(request.build(), HttpResponse.BodyHandlers.ofInputStream());
+                response = client.send(request.build(), handler);
             } catch (InterruptedException e) {
                 Thread.currentThread().interrupt();
                 throw new IOException("interrupted", e);
@@ -209,7 +240,6 @@ final class HttpTransfer {
             if (status / 100 != 3 || status == 304 || location.isEmpty()) {
                 return response;
             }
-            response.body().close();
             current = current.resolve(location.get());
         }
         throw new TransportException(source + ": more than " + MAX_REDIRECTS + " redirects from " + describe(uri), true);
