@@ -9,10 +9,10 @@ import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.channels.FileChannel;
-import java.security.MessageDigest;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
+import java.security.MessageDigest;
 import java.time.Duration;
 import java.util.Optional;
 import java.util.regex.Matcher;
@@ -259,8 +259,9 @@ final class HttpTransfer {
         int status = response.statusCode();
         String where = source + ": HTTP " + status + " from " + describe(uri);
         switch (status) {
-            case 401 -> throw new TransportException(where + " (not authorised: " + (token == null
-                    ? "the repository is private or gated, set HF_TOKEN" : "HF_TOKEN is not accepted") + ")", true);
+            case 401 -> throw new TransportException(where + (authorizedOrigin == null ? " (not authorised)"
+                    : token == null ? " (not authorised: the repository is private or gated, set HF_TOKEN)"
+                    : " (not authorised: HF_TOKEN is not accepted)"), true);
             case 403 -> throw new TransportException(where + " (forbidden: the token has no access; a gated"
                     + " repository must be accepted on its page first)", true);
             case 404 -> throw new TransportException(where + " (no such repository, revision or file)", true);

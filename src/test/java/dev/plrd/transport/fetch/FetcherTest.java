@@ -2,6 +2,7 @@ package dev.plrd.transport.fetch;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.assertj.core.api.Assertions.catchThrowable;
 
 import dev.plrd.transport.TransportException;
 import java.io.ByteArrayOutputStream;
@@ -200,10 +201,6 @@ class FetcherTest {
                 .as("the CDN a download is redirected to never gets the token").allMatch(r -> r.authorization() == null);
         assertThat(hub.requests).filteredOn(r -> r.path().startsWith("/api/"))
                 .anyMatch(r -> ("Bearer " + SECRET).equals(r.authorization()));
-    }
-
-    private static Throwable catchThrowable(org.assertj.core.api.ThrowableAssert.ThrowingCallable call) {
-        return org.assertj.core.api.Assertions.catchThrowable(call);
     }
 
     @Test

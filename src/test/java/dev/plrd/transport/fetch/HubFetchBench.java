@@ -1,6 +1,5 @@
 package dev.plrd.transport.fetch;
 
-import java.io.IOException;
 import java.io.OutputStream;
 import java.io.PrintStream;
 import java.nio.file.Files;
