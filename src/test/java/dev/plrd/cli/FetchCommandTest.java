@@ -124,6 +124,26 @@ class FetchCommandTest {
         assertThat(Files.readAllBytes(dir.resolve("base/model.safetensors"))).isEqualTo(weights);
     }
 
+    @Test
+    void twoProcessesFetchingTheSameModelIntoOneCacheDownloadItOnce() throws Exception {
+        hub.throttle.put("model.safetensors", 200_000);
+        Path cache = dir.resolve("cache");
+        List<JavaProcess> workers = new ArrayList<>();
+        for (String name : List.of("a", "b")) {
+            workers.add(JavaProcess.start(Main.class, dir.resolve(name + ".log"), "fetch", "hf://org/tiny", "--cache",
+                    cache, "--hub-endpoint", hub.endpoint(), "--to", dir.resolve(name)));
+        }
+        for (int i = 0; i < workers.size(); i++) {
+            assertThat(workers.get(i).waitFor()).as(Files.readString(dir.resolve(List.of("a", "b").get(i) + ".log")))
+                    .isZero();
+        }
+
+        assertThat(Files.readAllBytes(dir.resolve("a/model.safetensors"))).isEqualTo(weights);
+        assertThat(Files.readAllBytes(dir.resolve("b/model.safetensors"))).isEqualTo(weights);
+        assertThat(hub.downloads()).filteredOn(r -> r.path().startsWith("/cdn/"))
+                .as("the second process waits on the blob's lock, then finds it complete").hasSize(1);
+    }
+
     private static long partialBytes(Path cache) throws IOException {
         Path blobs = cache.resolve("models/org--tiny/blobs");
         if (!Files.isDirectory(blobs)) {
