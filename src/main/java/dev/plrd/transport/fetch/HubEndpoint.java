@@ -19,11 +19,20 @@ public record HubEndpoint(URI endpoint, String token) {
 
     public static HubEndpoint fromEnvironment(Map<String, String> env) {
         String endpoint = env.getOrDefault("HF_ENDPOINT", "");
+        URI uri;
         try {
-            return new HubEndpoint(URI.create(endpoint.isBlank() ? DEFAULT : endpoint.strip()), env.get("HF_TOKEN"));
+            uri = URI.create(endpoint.isBlank() ? DEFAULT : endpoint.strip());
         } catch (IllegalArgumentException e) {
-            throw new IllegalArgumentException("HF_ENDPOINT " + endpoint + ": not a URL (expected https://HOST)", e);
+            uri = null;
         }
+        if (uri == null || uri.getHost() == null || !("https".equals(uri.getScheme()) || "http".equals(uri.getScheme()))
+                || uri.getUserInfo() != null || uri.getQuery() != null) {
+            // a URL with a user name and password is not echoed: it may hold the very credential
+            String shown = endpoint.contains("@") ? "(a URL with credentials)" : endpoint;
+            throw new IllegalArgumentException("HF_ENDPOINT " + shown + ": expected https://HOST[:PORT][/PATH]"
+                    + " without credentials or query");
+        }
+        return new HubEndpoint(uri, env.get("HF_TOKEN"));
     }
 
     @Override
