@@ -1,0 +1,168 @@
+package dev.plrd.cli;
+
+import dev.plrd.api.StageOutputs;
+import dev.plrd.model.AtomicFiles;
+import dev.plrd.plan.WorkerContract;
+import dev.plrd.plan.WorkerContract.Flags;
+import dev.plrd.plan.Workspace;
+import dev.plrd.transport.TransportException;
+import dev.plrd.transport.fetch.FetchResult;
+import dev.plrd.transport.fetch.FetchSource;
+import dev.plrd.transport.fetch.Fetcher;
+import dev.plrd.transport.fetch.HubEndpoint;
+import dev.plrd.transport.fetch.RetryPolicy;
+import dev.plrd.transport.fetch.TransferProgress;
+import java.io.IOException;
+import java.net.URI;
+import java.nio.file.FileSystemException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.stream.Stream;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Parameters;
+
+@Command(name = "fetch", mixinStandardHelpOptions = true,
+        description = {"Fetch a model or dataset into the workspace cache, downloading only what the cache lacks.",
+                "URI: hf://ORG/NAME[@REVISION] (a checkpoint: config, safetensors, tokenizer, model code),"
+                        + " hf://datasets/ORG/NAME[@REVISION][#GLOB] (.jsonl, .jsonl.gz, .jsonl.zst, .txt, .bin and"
+                        + " dataset.json; GLOB selects by repository path), https://HOST/PATH/FILE, or file://,"
+                        + " pvc://CLAIM/PATH and paths, which are read in place.",
+                "HF_TOKEN is sent to the Hub endpoint only (never to the CDN it redirects to)."})
+public class FetchCommand extends StageCommand {
+    @Parameters(index = "0", paramLabel = "URI", description = "What to fetch.")
+    String uri;
+
+    @Option(names = Flags.TO, paramLabel = "DIR",
+            description = "Also place the files here at their repository paths (hard links into the cache where the"
+                    + " volume allows, else copies), made whole under a temporary name and renamed. Without it the"
+                    + " result names the cache's snapshot directory.")
+    Path to;
+
+    @Option(names = "--cache", paramLabel = "DIR",
+            description = "The content-addressed cache (default: $" + WorkerContract.WORKSPACE_ENV + "/cache, else "
+                    + "the stage pod's workspace cache).")
+    Path cache;
+
+    @Option(names = "--hub-endpoint", paramLabel = "URL",
+            description = "The Hugging Face Hub or a mirror (default: $HF_ENDPOINT, else " + HubEndpoint.DEFAULT + ").")
+    URI hubEndpoint;
+
+    /** The stage result of a fetch: what every stage reports, and what the fetch resolved and moved. */
+    static final class FetchOutputs extends StageOutputs {
+        /** The commit a Hub revision resolved to. */
+        public String revision;
+        public Integer files;
+        public Long bytes;
+        /** Bytes this run downloaded: 0 when the cache had everything. */
+        public Long downloaded;
+    }
+
+    @Override
+    StageOutputs run() throws Exception {
+        long started = System.nanoTime();
+        FetchSource source;
+        HubEndpoint hub;
+        try {
+            source = FetchSource.parse(uri);
+            Map<String, String> env = new HashMap<>(System.getenv());
+            if (hubEndpoint != null) {
+                env.put("HF_ENDPOINT", hubEndpoint.toString());
+            }
+            hub = HubEndpoint.fromEnvironment(env);
+        } catch (IllegalArgumentException e) {
+            throw new InvalidInput(e.getMessage(), e);
+        }
+        FetchResult fetched;
+        try {
+            fetched = new Fetcher(cacheDirectory(), hub, RetryPolicy.DEFAULT, TransferProgress.standardError())
+                    .fetch(source);
+        } catch (TransportException e) {
+            if (e.permanent()) {
+                throw new InvalidInput(e.getMessage(), e);
+            }
+            throw e;
+        }
+        Path location = to == null ? fetched.location() : place(fetched.location());
+        double seconds = (System.nanoTime() - started) / 1e9;
+        System.err.printf(Locale.ROOT, "fetch: %s%s: %d file%s, %,d bytes (%,d downloaded) in %.1f s -> %s%n", uri,
+                fetched.revision() == null ? "" : " at " + fetched.revision(), fetched.files(),
+                fetched.files() == 1 ? "" : "s", fetched.bytes(), fetched.downloaded(), seconds, location);
+        FetchOutputs out = new FetchOutputs();
+        out.uri = location.toAbsolutePath().toString();
+        out.revision = fetched.revision();
+        out.files = fetched.files();
+        out.bytes = fetched.bytes();
+        out.downloaded = fetched.downloaded();
+        out.seconds = round(seconds, 1);
+        return out;
+    }
+
+    private Path cacheDirectory() {
+        if (cache != null) {
+            return cache;
+        }
+        String workspace = System.getenv(WorkerContract.WORKSPACE_ENV);
+        return workspace == null || workspace.isBlank() ? Path.of(Workspace.cache()) : Path.of(workspace, "cache");
+    }
+
+    /**
+     * Puts the fetched files under --to. A --to that already holds exactly these files (a retried stage whose
+     * first attempt got this far) is left as it is; one that holds anything else is refused, never replaced.
+     */
+    private Path place(Path location) throws InvalidInput, IOException {
+        List<Path> files = regularFiles(location);
+        Path base = Files.isDirectory(location) ? location : location.getParent();
+        if (Files.exists(to)) {
+            if (!Files.isDirectory(to)) {
+                throw new InvalidInput(Flags.TO + " " + to + ": is a file, not a directory");
+            }
+            if (regularFiles(to).size() == files.size() && holdsAll(base, files)) {
+                return to;
+            }
+            if (!regularFiles(to).isEmpty()) {
+                throw new InvalidInput(Flags.TO + " " + to + ": exists and holds other files; refusing to replace it");
+            }
+        }
+        Files.createDirectories(to.toAbsolutePath().getParent());
+        AtomicFiles.deleteStaleSiblings(to);
+        Path temp = AtomicFiles.createTempDirectory(to);
+        try {
+            for (Path f : files) {
+                Path target = temp.resolve(base.relativize(f).toString());
+                Files.createDirectories(target.getParent());
+                try {
+                    Files.createLink(target, f);
+                } catch (UnsupportedOperationException | FileSystemException e) {
+                    Files.copy(f, target, StandardCopyOption.COPY_ATTRIBUTES);
+                }
+            }
+            Files.deleteIfExists(to);
+            AtomicFiles.moveAtomically(temp, to);
+        } finally {
+            AtomicFiles.deleteRecursively(temp);
+        }
+        return to;
+    }
+
+    private boolean holdsAll(Path base, List<Path> files) throws IOException {
+        for (Path f : files) {
+            Path there = to.resolve(base.relativize(f).toString());
+            if (!Files.isRegularFile(there) || Files.mismatch(f, there) != -1) {
+                return false;
+            }
+        }
+        return true;
+    }
+
+    private static List<Path> regularFiles(Path location) throws IOException {
+        try (Stream<Path> walk = Files.walk(location)) {
+            return walk.filter(Files::isRegularFile).sorted().toList();
+        }
+    }
+}

@@ -1,0 +1,141 @@
+package dev.plrd.transport.fetch;
+
+import dev.plrd.transport.TransportException;
+import dev.plrd.transport.fetch.FetchSource.HubRepo;
+import dev.plrd.transport.fetch.FetchSource.LocalFiles;
+import dev.plrd.transport.fetch.FetchSource.WebFile;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.stream.Stream;
+
+/**
+ * Brings a model or dataset into the content-addressed cache, or finds it in place. The cache
+ * (the workspace's {@code cache/} in a stage pod):
+ * <pre>
+ * models/ORG--NAME/blobs/HEX              a Hub file, named by its sha256 (LFS) or git blob id
+ * models/ORG--NAME/snapshots/SHA/PATH     the files of commit SHA at their repository paths (hard links)
+ * datasets/ORG--NAME/...                  the same for dataset repositories; SHA.GLOBKEY for a #GLOB
+ * urls/KEY/download, urls/KEY/file/NAME   an https:// file, KEY the sha256 of its URL
+ * </pre>
+ * A snapshot exists only once complete, so a retried or resumed stage, or another stage reading
+ * the same base, downloads nothing; a revision given as a commit sha whose snapshot exists needs
+ * no network at all.
+ */
+public final class Fetcher {
+    private final Path cache;
+    private final HubEndpoint hub;
+    private final RetryPolicy retry;
+    private final TransferProgress progress;
+
+    public Fetcher(Path cache, HubEndpoint hub, RetryPolicy retry, TransferProgress progress) {
+        this.cache = cache;
+        this.hub = hub;
+        this.retry = retry;
+        this.progress = progress;
+    }
+
+    public FetchResult fetch(FetchSource source) throws IOException {
+        if (source instanceof HubRepo repo) {
+            return hub(repo);
+        }
+        if (source instanceof WebFile file) {
+            return web(file);
+        }
+        return local((LocalFiles) source);
+    }
+
+    private FetchResult hub(HubRepo repo) throws IOException {
+        Path root = cache.resolve(repo.type()).resolve(repo.repo().replace("/", "--"));
+        if (repo.revision().matches("[0-9a-f]{40}")) {
+            Path pinned = snapshot(root, repo, repo.revision());
+            if (Files.isDirectory(pinned)) {
+                return summary(repo.uri(), pinned, repo.revision(), 0);
+            }
+        }
+        HubApi api = new HubApi(hub, retry);
+        String sha = api.resolve(repo);
+        Path snapshot = snapshot(root, repo, sha);
+        if (Files.isDirectory(snapshot)) {
+            return summary(repo.uri(), snapshot, sha, 0);
+        }
+        List<RemoteFile> files = FileSelection.select(repo, sha, api.files(repo, sha));
+        Map<String, Path> blobs = new LinkedHashMap<>();
+        long downloaded = 0;
+        for (RemoteFile f : files) {
+            Path blob = root.resolve("blobs").resolve(f.digest().hex());
+            String name = repo.uri() + " " + f.path();
+            boolean fetched = BlobStore.obtain(blob, name, f.digest(), partial -> {
+                progress.start(f.path(), f.size());
+                HttpTransfer.Downloaded d = api.http().download(api.download(repo, sha, f.path()), partial, f.size(),
+                        null, f.digest(), name, progress);
+                progress.finish();
+                return d.digest();
+            });
+            downloaded += fetched ? f.size() : 0;
+            blobs.put(f.path(), blob);
+        }
+        Snapshot.create(blobs, snapshot);
+        return summary(repo.uri(), snapshot, sha, downloaded);
+    }
+
+    private static Path snapshot(Path root, HubRepo repo, String sha) {
+        String name = repo.glob() == null ? sha : sha + "." + ContentDigest.sha256Of(repo.glob()).substring(0, 16);
+        return root.resolve("snapshots").resolve(name);
+    }
+
+    /**
+     * One file over HTTP(S). Without a digest to check, the size the server announces is checked, and
+     * a partial file is resumed only under {@code If-Range} with the ETag of the response that began it,
+     * so that a file changed in between is downloaded again whole.
+     */
+    private FetchResult web(WebFile file) throws IOException {
+        Path root = cache.resolve("urls").resolve(ContentDigest.sha256Of(file.uri()));
+        Path snapshot = root.resolve("file");
+        if (Files.isDirectory(snapshot)) {
+            return summary(file.uri(), snapshot, null, 0);
+        }
+        HttpTransfer http = new HttpTransfer(null, null, retry);
+        Path download = root.resolve("download");
+        Path etag = root.resolve("download.etag");
+        long[] size = {0};
+        boolean fetched = BlobStore.obtain(download, file.uri(), null, partial -> {
+            String known = Files.exists(etag) && Files.exists(partial) ? Files.readString(etag) : null;
+            if (known == null) {
+                Files.deleteIfExists(partial);
+            }
+            progress.start(file.fileName(), -1);
+            HttpTransfer.Downloaded d = http.download(file.location(), partial, -1, known, null, file.uri(), progress);
+            progress.finish();
+            if (d.etag() != null) {
+                Files.writeString(etag, d.etag());
+            }
+            size[0] = d.size();
+            return null;
+        });
+        Snapshot.create(Map.of(file.fileName(), download), snapshot);
+        return summary(file.uri(), snapshot, null, fetched ? size[0] : 0);
+    }
+
+    private static FetchResult local(LocalFiles local) throws IOException {
+        if (!Files.exists(local.path())) {
+            throw new TransportException(local.uri() + ": no such file or directory (" + local.path() + ")", true);
+        }
+        return summary(local.uri(), local.path(), null, 0);
+    }
+
+    private static FetchResult summary(String uri, Path location, String revision, long downloaded) throws IOException {
+        int count = 0;
+        long bytes = 0;
+        try (Stream<Path> walk = Files.walk(location)) {
+            for (Path p : (Iterable<Path>) walk.filter(Files::isRegularFile)::iterator) {
+                count++;
+                bytes += Files.size(p);
+            }
+        }
+        return new FetchResult(uri, location, revision, count, bytes, downloaded);
+    }
+}

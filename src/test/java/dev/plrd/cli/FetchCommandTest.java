@@ -1,0 +1,192 @@
+package dev.plrd.cli;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.plrd.plan.WorkerContract;
+import dev.plrd.testing.JavaProcess;
+import dev.plrd.transport.fetch.HubImitation;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Random;
+import java.util.stream.Stream;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** `plrd fetch` as a user and a stage pod run it: the result JSON, --to, exit codes, a killed run resumed, the token. */
+class FetchCommandTest {
+    private static final ObjectMapper JSON = new ObjectMapper();
+    private static final String COMMIT = "89abcdef0123456789abcdef0123456789abcdef";
+    private static final String SECRET = "hf_CommandLineSecret9876543210";
+
+    @TempDir
+    Path dir;
+    HubImitation hub;
+    byte[] weights;
+
+    @BeforeEach
+    void startHub() throws IOException {
+        weights = new byte[12_000_000];
+        new Random(7).nextBytes(weights);
+        hub = new HubImitation();
+        model("org/tiny", false);
+    }
+
+    @AfterEach
+    void stopHub() {
+        hub.close();
+    }
+
+    private void model(String name, boolean privateRepo) {
+        hub.repo("models", name, COMMIT).add("config.json", "{}").add("README.md", "not fetched")
+                .addLfs("model.safetensors", weights).privateRepo = privateRepo;
+    }
+
+    private List<String> files(Path root) throws IOException {
+        try (Stream<Path> walk = Files.walk(root)) {
+            return walk.filter(Files::isRegularFile).map(p -> root.relativize(p).toString()).sorted().toList();
+        }
+    }
+
+    @Test
+    void fetchesIntoToAndReportsTheRevisionFilesAndBytesAndASecondRunDownloadsNothing() throws Exception {
+        Path to = dir.resolve("base");
+        Path result = dir.resolve("result.json");
+        Plrd.Run run = Plrd.run("fetch", "hf://org/tiny", "--to", to, "--cache", dir.resolve("cache"),
+                "--hub-endpoint", hub.endpoint(), "--result", result);
+
+        assertThat(run.code()).as(run.err()).isZero();
+        assertThat(files(to)).containsExactly("config.json", "model.safetensors");
+        assertThat(Files.readAllBytes(to.resolve("model.safetensors"))).isEqualTo(weights);
+        JsonNode json = JSON.readTree(result.toFile());
+        assertThat(json.get("uri").asText()).isEqualTo(to.toAbsolutePath().toString());
+        assertThat(json.get("revision").asText()).isEqualTo(COMMIT);
+        assertThat(json.get("files").asInt()).isEqualTo(2);
+        assertThat(json.get("bytes").asLong()).isEqualTo(json.get("downloaded").asLong()).isGreaterThan(weights.length);
+        assertThat(run.err()).contains("MB/s");
+
+        int downloads = hub.downloads().size();
+        Plrd.Run again = Plrd.run("fetch", "hf://org/tiny", "--to", to, "--cache", dir.resolve("cache"),
+                "--hub-endpoint", hub.endpoint(), "--result", result);
+        assertThat(again.code()).as(again.err()).isZero();
+        assertThat(hub.downloads()).hasSize(downloads);
+        assertThat(JSON.readTree(result.toFile()).get("downloaded").asLong()).isZero();
+    }
+
+    @Test
+    void aToThatHoldsOtherFilesIsRefusedAndAnUnknownRevisionIsPermanent() throws Exception {
+        Path to = Files.createDirectories(dir.resolve("base"));
+        Files.writeString(to.resolve("mine.txt"), "keep");
+        Plrd.Run occupied = Plrd.run("fetch", "hf://org/tiny", "--to", to, "--cache", dir.resolve("cache"),
+                "--hub-endpoint", hub.endpoint());
+        assertThat(occupied.code()).isEqualTo(WorkerContract.EXIT_INVALID_INPUT);
+        assertThat(occupied.err()).contains("--to " + to + ": exists and holds other files");
+        assertThat(Files.readString(to.resolve("mine.txt"))).isEqualTo("keep");
+
+        Path result = dir.resolve("result.json");
+        Plrd.Run unknown = Plrd.run("fetch", "hf://org/tiny@v404", "--cache", dir.resolve("cache"),
+                "--hub-endpoint", hub.endpoint(), "--result", result);
+        assertThat(unknown.code()).isEqualTo(WorkerContract.EXIT_INVALID_INPUT);
+        assertThat(JSON.readTree(result.toFile()).get("error").asText()).startsWith("hf://org/tiny@v404: HTTP 404");
+    }
+
+    @Test
+    void aFetchKilledMidDownloadIsResumedFromItsPartialFileByTheNextRun() throws Exception {
+        hub.throttle.put("model.safetensors", 100_000);
+        Path cache = dir.resolve("cache");
+        Path log = dir.resolve("fetch.log");
+        JavaProcess first = JavaProcess.start(Main.class, log, "fetch", "hf://org/tiny", "--cache", cache,
+                "--hub-endpoint", hub.endpoint());
+        Instant deadline = Instant.now().plus(Duration.ofSeconds(60));
+        while (partialBytes(cache) < 2_000_000 && first.process().isAlive() && Instant.now().isBefore(deadline)) {
+            Thread.sleep(10);
+        }
+        assertThat(partialBytes(cache)).as(Files.readString(log)).isGreaterThanOrEqualTo(2_000_000);
+        first.process().destroyForcibly();
+        first.waitFor();
+        long left = partialBytes(cache);
+        assertThat(left).as("SIGKILL leaves the partial file").isLessThan(weights.length);
+
+        hub.throttle.put("model.safetensors", 0);
+        Plrd.Run second = Plrd.run("fetch", "hf://org/tiny", "--cache", cache, "--hub-endpoint", hub.endpoint(),
+                "--to", dir.resolve("base"));
+
+        assertThat(second.code()).as(second.err()).isZero();
+        assertThat(hub.downloads()).extracting(HubImitation.Request::range).as("the second run asked for the rest only").contains("bytes=" + left + "-");
+        assertThat(Files.readAllBytes(dir.resolve("base/model.safetensors"))).isEqualTo(weights);
+    }
+
+    @Test
+    void twoProcessesFetchingTheSameModelIntoOneCacheDownloadItOnce() throws Exception {
+        hub.throttle.put("model.safetensors", 200_000);
+        Path cache = dir.resolve("cache");
+        List<JavaProcess> workers = new ArrayList<>();
+        for (String name : List.of("a", "b")) {
+            workers.add(JavaProcess.start(Main.class, dir.resolve(name + ".log"), "fetch", "hf://org/tiny", "--cache",
+                    cache, "--hub-endpoint", hub.endpoint(), "--to", dir.resolve(name)));
+        }
+        for (int i = 0; i < workers.size(); i++) {
+            assertThat(workers.get(i).waitFor()).as(Files.readString(dir.resolve(List.of("a", "b").get(i) + ".log")))
+                    .isZero();
+        }
+
+        assertThat(Files.readAllBytes(dir.resolve("a/model.safetensors"))).isEqualTo(weights);
+        assertThat(Files.readAllBytes(dir.resolve("b/model.safetensors"))).isEqualTo(weights);
+        assertThat(hub.downloads()).filteredOn(r -> r.path().startsWith("/cdn/"))
+                .as("the second process waits on the blob's lock, then finds it complete").hasSize(1);
+    }
+
+    private static long partialBytes(Path cache) throws IOException {
+        Path blobs = cache.resolve("models/org--tiny/blobs");
+        if (!Files.isDirectory(blobs)) {
+            return 0;
+        }
+        try (Stream<Path> list = Files.list(blobs)) {
+            long total = 0;
+            for (Path p : list.filter(p -> p.toString().endsWith(".partial")).toList()) {
+                total += Files.size(p);
+            }
+            return total;
+        }
+    }
+
+    @Test
+    void theTokenFromTheEnvironmentOpensAPrivateRepositoryAndIsNeverPrinted() throws Exception {
+        model("org/private", true);
+        hub.token(SECRET);
+
+        Worker wrong = worker(SECRET + "x", "hf://org/private");
+        assertThat(wrong.code()).as(wrong.output()).isEqualTo(WorkerContract.EXIT_INVALID_INPUT);
+        assertThat(wrong.output()).contains("hf://org/private: HTTP 401").doesNotContain(SECRET);
+        assertThat(wrong.result()).contains("HTTP 401").doesNotContain(SECRET);
+
+        Worker right = worker(SECRET, "hf://org/private");
+        assertThat(right.code()).as(right.output()).isZero();
+        assertThat(right.output() + right.result()).doesNotContain(SECRET);
+    }
+
+    record Worker(int code, String output, String result) {
+    }
+
+    /** `plrd fetch` in a process of its own with HF_TOKEN in its environment, as a stage pod gets it from a Secret. */
+    private Worker worker(String token, String uri) throws Exception {
+        Path result = dir.resolve("worker-result.json");
+        Path log = dir.resolve("worker.log");
+        List<String> command = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
+                "-cp", System.getProperty("surefire.test.class.path", System.getProperty("java.class.path")),
+                Main.class.getName(), "fetch", uri, "--cache", dir.resolve("cache-" + token.length()).toString(),
+                "--hub-endpoint", hub.endpoint().toString(), "--result", result.toString()));
+        ProcessBuilder builder = new ProcessBuilder(command).redirectErrorStream(true).redirectOutput(log.toFile());
+        builder.environment().put("HF_TOKEN", token);
+        int code = builder.start().waitFor();
+        return new Worker(code, Files.readString(log), Files.exists(result) ? Files.readString(result) : "");
+    }
+}
