@@ -78,16 +78,9 @@ public class FetchCommand extends StageCommand {
         } catch (IllegalArgumentException e) {
             throw new InvalidInput(e.getMessage(), e);
         }
-        FetchResult fetched;
-        try {
-            fetched = new Fetcher(cacheDirectory(), hub, RetryPolicy.DEFAULT, TransferProgress.standardError())
-                    .fetch(source);
-        } catch (TransportException e) {
-            if (e.permanent()) {
-                throw new InvalidInput(e.getMessage(), e);
-            }
-            throw e;
-        }
+        // a permanent TransportException (404, 401, a digest mismatch) is invalid input: StageCommand maps it
+        FetchResult fetched = new Fetcher(cacheDirectory(), hub, RetryPolicy.DEFAULT, TransferProgress.standardError())
+                .fetch(source);
         Path location = to == null ? fetched.location() : place(fetched.location());
         double seconds = (System.nanoTime() - started) / 1e9;
         System.err.printf(Locale.ROOT, "fetch: %s%s: %d file%s, %,d bytes (%,d downloaded) in %.1f s -> %s%n", uri,
