@@ -5,12 +5,12 @@ import dev.plrd.model.AtomicFiles;
 import dev.plrd.plan.WorkerContract;
 import dev.plrd.plan.WorkerContract.Flags;
 import dev.plrd.plan.Workspace;
+import dev.plrd.transport.Retry;
 import dev.plrd.transport.TransportException;
 import dev.plrd.transport.fetch.FetchResult;
 import dev.plrd.transport.fetch.FetchSource;
 import dev.plrd.transport.fetch.Fetcher;
 import dev.plrd.transport.fetch.HubEndpoint;
-import dev.plrd.transport.fetch.RetryPolicy;
 import dev.plrd.transport.fetch.TransferProgress;
 import java.io.IOException;
 import java.net.URI;
@@ -79,7 +79,7 @@ public class FetchCommand extends StageCommand {
             throw new InvalidInput(e.getMessage(), e);
         }
         // a permanent TransportException (404, 401, a digest mismatch) is invalid input: StageCommand maps it
-        FetchResult fetched = new Fetcher(cacheDirectory(), hub, RetryPolicy.DEFAULT, TransferProgress.standardError())
+        FetchResult fetched = new Fetcher(cacheDirectory(), hub, Retry.DEFAULT, TransferProgress.standardError())
                 .fetch(source);
         Path location = to == null ? fetched.location() : place(fetched.location());
         double seconds = (System.nanoTime() - started) / 1e9;

@@ -1,5 +1,6 @@
 package dev.plrd.transport.fetch;
 
+import dev.plrd.transport.Retry;
 import dev.plrd.transport.TransportException;
 import dev.plrd.transport.fetch.FetchSource.HubRepo;
 import dev.plrd.transport.fetch.FetchSource.LocalFiles;
@@ -28,10 +29,10 @@ import java.util.stream.Stream;
 public final class Fetcher {
     private final Path cache;
     private final HubEndpoint hub;
-    private final RetryPolicy retry;
+    private final Retry retry;
     private final TransferProgress progress;
 
-    public Fetcher(Path cache, HubEndpoint hub, RetryPolicy retry, TransferProgress progress) {
+    public Fetcher(Path cache, HubEndpoint hub, Retry retry, TransferProgress progress) {
         this.cache = cache;
         this.hub = hub;
         this.retry = retry;

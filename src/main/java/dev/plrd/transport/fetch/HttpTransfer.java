@@ -13,6 +13,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
 import java.security.MessageDigest;
+import dev.plrd.transport.Retry;
 import java.time.Duration;
 import java.util.Optional;
 import java.util.regex.Matcher;
@@ -21,7 +22,7 @@ import java.util.regex.Pattern;
 /**
  * GET requests with what every fetch needs: the bearer token only for the origin it belongs to
  * (a redirect to a CDN host loses it, as browsers and huggingface_hub do), redirects followed by
- * hand for that reason, retries of 5xx, 429 and dropped connections within a {@link RetryPolicy},
+ * hand for that reason, retries of 5xx, 429 and dropped connections within a {@link Retry},
  * and failures that name the source URI and the HTTP status, never the token nor a redirect's
  * query string (CDN URLs carry signatures).
  */
@@ -33,10 +34,10 @@ final class HttpTransfer {
             .followRedirects(HttpClient.Redirect.NEVER).connectTimeout(Duration.ofSeconds(30)).build();
     private final URI authorizedOrigin;
     private final String token;
-    private final RetryPolicy retry;
+    private final Retry retry;
 
     /** token goes to requests for authorizedOrigin's scheme, host and port only; both may be null. */
-    HttpTransfer(URI authorizedOrigin, String token, RetryPolicy retry) {
+    HttpTransfer(URI authorizedOrigin, String token, Retry retry) {
         this.authorizedOrigin = authorizedOrigin;
         this.token = token;
         this.retry = retry;
@@ -49,27 +50,14 @@ final class HttpTransfer {
         }
     }
 
-    Text getText(URI uri, String source) throws TransportException {
-        for (int attempt = 1; ; attempt++) {
-            try {
-                HttpResponse<String> response = send(uri, null, null, source, HttpResponse.BodyHandlers.ofString());
-                if (response.statusCode() == 200) {
-                    return new Text(response.body(), response);
-                }
+    Text getText(URI uri, String source) throws IOException {
+        return retry.run(source + ": " + describe(uri), () -> mayPass(uri, source, () -> {
+            HttpResponse<String> response = send(uri, null, null, source, HttpResponse.BodyHandlers.ofString());
+            if (response.statusCode() != 200) {
                 failure(response, source, uri);
-            } catch (TransportException e) {
-                if (e.permanent() || attempt >= retry.attempts()) {
-                    throw e;
-                }
-                pause(attempt, e, source);
-            } catch (IOException e) {
-                if (attempt >= retry.attempts()) {
-                    throw new TransportException(source + ": " + describe(uri) + " failed after " + attempt
-                            + " tries: " + e, false, e);
-                }
-                pause(attempt, e, source);
             }
-        }
+            return new Text(response.body(), response);
+        }));
     }
 
     /** What a download learnt: the file's total size, its ETag when the server sent one, its digest when asked for. */
@@ -84,41 +72,41 @@ final class HttpTransfer {
      * resumed prefix is read back from disk for it) and returned for the caller to compare.
      */
     Downloaded download(URI uri, Path partial, long expectedSize, String ifRange, ContentDigest digest, String source,
-            TransferProgress progress) throws TransportException {
-        for (int attempt = 1; ; attempt++) {
-            try {
-                long have = Files.exists(partial) ? Files.size(partial) : 0;
-                if (expectedSize >= 0 && have > expectedSize) {
-                    truncate(partial, 0);
-                    have = 0;
-                }
-                Body body = new Body(partial, have, expectedSize, digest, progress);
-                HttpResponse<Long> response = send(uri, have > 0 ? "bytes=" + have + "-" : null,
-                        have > 0 ? ifRange : null, source, body);
-                Downloaded done = received(response, body, uri, partial, source);
-                if (done != null && (expectedSize < 0 || done.size() == expectedSize)) {
-                    return done;
-                }
-                if (done != null) {
-                    throw new TransportException(source + ": " + describe(uri) + " has " + done.size()
-                            + " bytes, the listing says " + expectedSize, true);
-                }
-                if (attempt >= retry.attempts()) {
-                    throw new TransportException(source + ": " + describe(uri) + " refused the range of every try"
-                            + " (HTTP 416)", false);
-                }
-            } catch (TransportException e) {
-                if (e.permanent() || attempt >= retry.attempts()) {
-                    throw e;
-                }
-                pause(attempt, e, source);
-            } catch (IOException | UncheckedIOException e) {
-                if (attempt >= retry.attempts()) {
-                    throw new TransportException(source + ": " + describe(uri) + " failed after " + attempt
-                            + " tries: " + e, false, e);
-                }
-                pause(attempt, e, source);
+            TransferProgress progress) throws IOException {
+        return retry.run(source + ": " + describe(uri), () -> mayPass(uri, source, () -> {
+            long have = Files.exists(partial) ? Files.size(partial) : 0;
+            if (expectedSize >= 0 && have > expectedSize) {
+                truncate(partial, 0);
+                have = 0;
             }
+            Body body = new Body(partial, have, expectedSize, digest, progress);
+            HttpResponse<Long> response = send(uri, have > 0 ? "bytes=" + have + "-" : null,
+                    have > 0 ? ifRange : null, source, body);
+            Downloaded done = received(response, body, uri, partial, source);
+            if (done == null) {
+                throw new TransportException(source + ": " + describe(uri) + " refused the range (HTTP 416); the file"
+                        + " starts again", false);
+            }
+            if (expectedSize >= 0 && done.size() != expectedSize) {
+                throw new TransportException(source + ": " + describe(uri) + " has " + done.size()
+                        + " bytes, the listing says " + expectedSize, true);
+            }
+            return done;
+        }));
+    }
+
+    /** One try of an exchange; its own failures are what they say, any other I/O failure (a reset) may pass. */
+    private interface Exchange<T> {
+        T run() throws IOException;
+    }
+
+    private static <T> T mayPass(URI uri, String source, Exchange<T> exchange) throws TransportException {
+        try {
+            return exchange.run();
+        } catch (TransportException e) {
+            throw e;
+        } catch (IOException | UncheckedIOException e) {
+            throw new TransportException(source + ": " + describe(uri) + ": " + e, false, e);
         }
     }
 
@@ -266,18 +254,6 @@ final class HttpTransfer {
                     + " repository must be accepted on its page first)", true);
             case 404 -> throw new TransportException(where + " (no such repository, revision or file)", true);
             default -> throw new TransportException(where, status < 500 && status != 429 && status != 408);
-        }
-    }
-
-    private void pause(int attempt, Exception e, String source) throws TransportException {
-        Duration wait = retry.backoff(attempt);
-        System.err.printf("fetch: %s: try %d of %d failed (%s); retrying in %.1f s%n", source, attempt,
-                retry.attempts(), e.getMessage(), wait.toMillis() / 1000.0);
-        try {
-            Thread.sleep(wait.toMillis());
-        } catch (InterruptedException interrupted) {
-            Thread.currentThread().interrupt();
-            throw new TransportException(source + ": interrupted while waiting to retry", false, interrupted);
         }
     }
 

@@ -1,9 +1,11 @@
 package dev.plrd.transport.fetch;
 
+import dev.plrd.transport.Retry;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.plrd.transport.TransportException;
 import dev.plrd.transport.fetch.FetchSource.HubRepo;
+import java.io.IOException;
 import java.net.URI;
 import java.net.URLEncoder;
 import java.nio.charset.StandardCharsets;
@@ -34,7 +36,7 @@ final class HubApi {
     private final URI endpoint;
     private final HttpTransfer http;
 
-    HubApi(HubEndpoint hub, RetryPolicy retry) {
+    HubApi(HubEndpoint hub, Retry retry) {
         this.endpoint = hub.endpoint();
         this.http = new HttpTransfer(hub.endpoint(), hub.token(), retry);
     }
@@ -44,7 +46,7 @@ final class HubApi {
     }
 
     /** The commit sha that repo's revision names now. */
-    String resolve(HubRepo repo) throws TransportException {
+    String resolve(HubRepo repo) throws IOException {
         URI uri = URI.create(endpoint + "/api/" + repo.type() + "/" + repo.repo() + "/revision/" + encode(repo.revision()));
         JsonNode info = parse(http.getText(uri, repo.uri()).body(), repo, uri);
         String sha = info.path("sha").asText("");
@@ -56,7 +58,7 @@ final class HubApi {
     }
 
     /** Every file of repo at commit sha, with its size and digest, following the listing's pages. */
-    List<RemoteFile> files(HubRepo repo, String sha) throws TransportException {
+    List<RemoteFile> files(HubRepo repo, String sha) throws IOException {
         List<RemoteFile> files = new ArrayList<>();
         URI page = URI.create(endpoint + "/api/" + repo.type() + "/" + repo.repo() + "/tree/" + sha + "?recursive=true");
         while (page != null) {

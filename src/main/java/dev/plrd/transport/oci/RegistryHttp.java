@@ -1,5 +1,6 @@
 package dev.plrd.transport.oci;
 
+import dev.plrd.transport.Retry;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.plrd.transport.TransportException;
@@ -19,7 +20,7 @@ import java.util.Set;
  * One exchange with a repository of a registry (distribution API v2): it adds the Authorization the
  * registry asked for (answering a 401 challenge once), follows a blob redirect to storage without
  * the registry's credentials, and turns failures into {@link TransportException}s: a refused
- * connection, a reset, a 5xx or a 429 may pass (not permanent, for {@link RegistryRetry}); a 401 or
+ * connection, a reset, a 5xx or a 429 may pass (not permanent, for {@link Retry}); a 401 or
  * 403 after the credentials were presented will not. Messages name the registry, the repository and
  * the status, never a credential.
  */

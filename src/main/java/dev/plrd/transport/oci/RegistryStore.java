@@ -1,5 +1,6 @@
 package dev.plrd.transport.oci;
 
+import dev.plrd.transport.Retry;
 import dev.plrd.transport.TransportException;
 import java.io.IOException;
 import java.io.InputStream;
@@ -24,7 +25,7 @@ import java.util.Optional;
  * in PATCH chunks of that size, its sha256 computed as it is sent and checked before the closing PUT.
  * With {@link Settings#mountFrom()}, an upload first asks the registry to mount the blob from another
  * repository (cross-repository mount), which costs no more requests when the blob is not there.
- * Every operation is retried as a whole by {@link RegistryRetry}, so an upload cut off half-way starts
+ * Every operation is retried as a whole by {@link Retry}, so an upload cut off half-way starts
  * a new upload session rather than trusting the old one. Downloads go to a temporary file, verified
  * against the digest and size before they are renamed into place.
  */
@@ -49,7 +50,7 @@ public final class RegistryStore implements ArtifactStore {
      * @param mountFrom   a repository of the same registry (the parent member's) whose blobs an upload
      *                    asks to mount instead of sending their bytes; null for none
      */
-    public record Settings(boolean plainHttp, long chunkSize, RegistryRetry retry, RegistryCredentials credentials,
+    public record Settings(boolean plainHttp, long chunkSize, Retry retry, RegistryCredentials credentials,
             String mountFrom) {
         public Settings {
             if (chunkSize < 1) {
@@ -61,12 +62,12 @@ public final class RegistryStore implements ArtifactStore {
             }
         }
 
-        public Settings(boolean plainHttp, long chunkSize, RegistryRetry retry, RegistryCredentials credentials) {
+        public Settings(boolean plainHttp, long chunkSize, Retry retry, RegistryCredentials credentials) {
             this(plainHttp, chunkSize, retry, credentials, null);
         }
 
         public static Settings of(boolean plainHttp, RegistryCredentials credentials) {
-            return new Settings(plainHttp, DEFAULT_CHUNK_SIZE, RegistryRetry.DEFAULT, credentials);
+            return new Settings(plainHttp, DEFAULT_CHUNK_SIZE, Retry.DEFAULT, credentials);
         }
 
         /** These settings, with uploads asking first to mount blobs from {@code repository}. */

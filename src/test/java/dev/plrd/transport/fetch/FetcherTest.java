@@ -1,5 +1,6 @@
 package dev.plrd.transport.fetch;
 
+import dev.plrd.transport.Retry;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.assertj.core.api.Assertions.catchThrowable;
@@ -27,7 +28,7 @@ import org.junit.jupiter.api.io.TempDir;
 class FetcherTest {
     static final String COMMIT = "0123456789abcdef0123456789abcdef01234567";
     private static final String SECRET = "hf_RecognisableSecretToken0123456789";
-    private static final RetryPolicy QUICK = new RetryPolicy(4, Duration.ofMillis(5), Duration.ofMillis(20));
+    private static final Retry QUICK = new Retry(4, Duration.ofMinutes(1), Duration.ofMillis(5), Duration.ofMillis(20));
 
     @TempDir
     Path dir;

@@ -1,5 +1,6 @@
 package dev.plrd.transport.fetch;
 
+import dev.plrd.transport.Retry;
 import java.io.OutputStream;
 import java.io.PrintStream;
 import java.nio.file.Files;
@@ -50,7 +51,7 @@ class HubFetchBench {
             }
             long bytes = (long) SHARDS * SHARD_BYTES;
             Fetcher fetcher = new Fetcher(dir.resolve("cache"), new HubEndpoint(hub.endpoint(), null),
-                    RetryPolicy.DEFAULT, new TransferProgress(new PrintStream(OutputStream.nullOutputStream()), false,
+                    Retry.DEFAULT, new TransferProgress(new PrintStream(OutputStream.nullOutputStream()), false,
                             Long.MAX_VALUE, System::nanoTime));
 
             long t0 = System.nanoTime();

@@ -1,5 +1,6 @@
 package dev.plrd.transport.oci;
 
+import dev.plrd.transport.Retry;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
@@ -23,7 +24,7 @@ class RegistryBasicAuthTest {
     private static final String USER = "publisher";
     private static final String PASSWORD = "s3cret-Pa55word";
     private static final String WRONG_PASSWORD = "wr0ng-Pa55word";
-    private static final RegistryRetry QUICK = new RegistryRetry(3, Duration.ofSeconds(10), Duration.ofMillis(50),
+    private static final Retry QUICK = new Retry(3, Duration.ofSeconds(10), Duration.ofMillis(50),
             Duration.ofMillis(200));
 
     @TempDir

@@ -1,5 +1,6 @@
 package dev.plrd.transport.oci;
 
+import dev.plrd.transport.Retry;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -29,7 +30,7 @@ class RegistryFaultTest {
     void aRegistryKilledMidPushAndRestartedGetsTheBlobOnARetry() throws Exception {
         Path file = dir.resolve("shard");
         Descriptor blob = RegistryTestBlobs.write(file, 64L << 20, 21);
-        RegistryRetry patient = new RegistryRetry(30, Duration.ofSeconds(60), Duration.ofMillis(100), Duration.ofMillis(500));
+        Retry patient = new Retry(30, Duration.ofSeconds(60), Duration.ofMillis(100), Duration.ofMillis(500));
         try (DockerRegistryServer registry = DockerRegistryServer.start(Files.createDirectories(dir.resolve("registry")));
                 RegistryStore store = new RegistryStore(registry.host(), "plrd/family",
                         new RegistryStore.Settings(true, 512 << 10, patient, RegistryCredentials.ANONYMOUS))) {

@@ -1,5 +1,6 @@
 package dev.plrd.transport.oci;
 
+import dev.plrd.transport.Retry;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNull;
@@ -38,7 +39,7 @@ class RegistryHttpTest {
     private static final String PASSWORD = "t0ken-Pa55";
     private static final String TOKEN = "issued-token-42";
     private static final byte[] MANIFEST = "{\"schemaVersion\":2}".getBytes(StandardCharsets.UTF_8);
-    private static final RegistryRetry QUICK = new RegistryRetry(3, Duration.ofSeconds(10), Duration.ofMillis(10),
+    private static final Retry QUICK = new Retry(3, Duration.ofSeconds(10), Duration.ofMillis(10),
             Duration.ofMillis(50));
 
     @TempDir

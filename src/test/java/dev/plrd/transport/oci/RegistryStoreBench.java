@@ -1,5 +1,6 @@
 package dev.plrd.transport.oci;
 
+import dev.plrd.transport.Retry;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -94,7 +95,7 @@ class RegistryStoreBench {
     private static void push(DockerRegistryServer registry, long chunkSize, List<Path> files, List<Descriptor> blobs)
             throws IOException {
         try (RegistryStore store = new RegistryStore(registry.host(), "bench/store",
-                new RegistryStore.Settings(true, chunkSize, RegistryRetry.DEFAULT, RegistryCredentials.ANONYMOUS))) {
+                new RegistryStore.Settings(true, chunkSize, Retry.DEFAULT, RegistryCredentials.ANONYMOUS))) {
             for (int i = 0; i < files.size(); i++) {
                 store.putBlob(blobs.get(i), files.get(i));
             }

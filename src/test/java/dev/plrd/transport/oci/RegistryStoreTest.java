@@ -1,5 +1,6 @@
 package dev.plrd.transport.oci;
 
+import dev.plrd.transport.Retry;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
@@ -23,7 +24,7 @@ import org.junit.jupiter.api.io.TempDir;
 /** The registry store against a real registry (Debian's docker-registry, distribution 2.8) without auth. */
 class RegistryStoreTest {
     private static final long CHUNK = 16L << 20;
-    private static final RegistryRetry QUICK = new RegistryRetry(3, Duration.ofSeconds(10), Duration.ofMillis(50),
+    private static final Retry QUICK = new Retry(3, Duration.ofSeconds(10), Duration.ofMillis(50),
             Duration.ofMillis(200));
 
     @TempDir

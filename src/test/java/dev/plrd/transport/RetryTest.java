@@ -1,4 +1,4 @@
-package dev.plrd.transport.oci;
+package dev.plrd.transport;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
@@ -6,17 +6,16 @@ import static org.junit.jupiter.api.Assertions.assertSame;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import dev.plrd.transport.TransportException;
 import java.io.IOException;
 import java.time.Duration;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.junit.jupiter.api.Test;
 
-class RegistryRetryTest {
+class RetryTest {
     @Test
     void aPassingFailureIsRetriedUntilItSucceeds() throws IOException {
         AtomicInteger tries = new AtomicInteger();
-        String result = new RegistryRetry(5, Duration.ofSeconds(5), Duration.ofMillis(1), Duration.ofMillis(5)).run("x", () -> {
+        String result = new Retry(5, Duration.ofSeconds(5), Duration.ofMillis(1), Duration.ofMillis(5)).run("x", () -> {
             if (tries.incrementAndGet() < 3) {
                 throw new TransportException("503", false);
             }
@@ -31,7 +30,7 @@ class RegistryRetryTest {
         AtomicInteger tries = new AtomicInteger();
         TransportException refused = new TransportException("401", true);
         TransportException e = assertThrows(TransportException.class,
-                () -> new RegistryRetry(5, Duration.ofSeconds(5), Duration.ZERO, Duration.ZERO).run("x", () -> {
+                () -> new Retry(5, Duration.ofSeconds(5), Duration.ZERO, Duration.ZERO).run("x", () -> {
                     tries.incrementAndGet();
                     throw refused;
                 }));
@@ -44,7 +43,7 @@ class RegistryRetryTest {
         AtomicInteger tries = new AtomicInteger();
         long start = System.nanoTime();
         TransportException e = assertThrows(TransportException.class,
-                () -> new RegistryRetry(1000, Duration.ofMillis(300), Duration.ofMillis(50), Duration.ofMillis(50)).run("push", () -> {
+                () -> new Retry(1000, Duration.ofMillis(300), Duration.ofMillis(50), Duration.ofMillis(50)).run("push", () -> {
                     tries.incrementAndGet();
                     throw new TransportException("connection reset", false);
                 }));
@@ -61,7 +60,7 @@ class RegistryRetryTest {
         AtomicInteger tries = new AtomicInteger();
         IOException disk = new IOException("No space left on device");
         assertSame(disk, assertThrows(IOException.class,
-                () -> RegistryRetry.DEFAULT.run("x", () -> {
+                () -> Retry.DEFAULT.run("x", () -> {
                     tries.incrementAndGet();
                     throw disk;
                 })));

@@ -1,14 +1,15 @@
-package dev.plrd.transport.oci;
+package dev.plrd.transport;
 
-import dev.plrd.transport.TransportException;
 import java.io.IOException;
 import java.io.InterruptedIOException;
 import java.time.Duration;
+import java.util.Locale;
 import java.util.concurrent.ThreadLocalRandom;
 
 /**
- * How a registry operation is retried when it fails in a way that may pass (a 5xx, a 429, a reset
- * or refused connection: a {@link TransportException} that is not permanent): up to {@code attempts}
+ * How a transfer (a registry operation, a download) is retried when it fails in a way that may
+ * pass (a 5xx, a 429, a reset or refused connection: a {@link TransportException} that is not
+ * permanent): up to {@code attempts}
  * tries within {@code budget}, waiting a random time between zero and an exponentially growing cap
  * ("full jitter", so that many pods retrying at once spread out instead of hitting the registry
  * together). Permanent failures are thrown at once.
@@ -18,12 +19,12 @@ import java.util.concurrent.ThreadLocalRandom;
  * @param firstDelay the cap of the first wait; it doubles on every retry
  * @param maxDelay   the largest cap
  */
-public record RegistryRetry(int attempts, Duration budget, Duration firstDelay, Duration maxDelay) {
+public record Retry(int attempts, Duration budget, Duration firstDelay, Duration maxDelay) {
     /** Six tries within two minutes, waits capped at 0.5, 1, 2, 4, 8 s. */
-    public static final RegistryRetry DEFAULT = new RegistryRetry(6, Duration.ofMinutes(2), Duration.ofMillis(500),
+    public static final Retry DEFAULT = new Retry(6, Duration.ofMinutes(2), Duration.ofMillis(500),
             Duration.ofSeconds(30));
 
-    public RegistryRetry {
+    public Retry {
         if (attempts < 1) {
             throw new IllegalArgumentException("retry attempts must be at least 1, not " + attempts);
         }
@@ -54,6 +55,8 @@ public record RegistryRetry(int attempts, Duration budget, Duration firstDelay, 
                     throw new TransportException(what + " failed after " + attempt + " tries in "
                             + elapsed.toSeconds() + " s: " + e.getMessage(), false, e);
                 }
+                System.err.printf(Locale.ROOT, "%s: try %d of %d failed (%s); retrying in %.1f s%n", what, attempt,
+                        attempts, e.getMessage(), delay / 1000.0);
                 sleep(delay);
             }
         }
