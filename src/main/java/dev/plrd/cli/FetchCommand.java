@@ -2,8 +2,8 @@ package dev.plrd.cli;
 
 import dev.plrd.api.StageOutputs;
 import dev.plrd.model.AtomicFiles;
-import dev.plrd.plan.WorkerContract;
 import dev.plrd.plan.WorkerContract.Flags;
+import dev.plrd.plan.WorkerContract;
 import dev.plrd.plan.Workspace;
 import dev.plrd.transport.Retry;
 import dev.plrd.transport.TransportException;

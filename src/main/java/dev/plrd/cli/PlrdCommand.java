@@ -1,7 +1,7 @@
 package dev.plrd.cli;
 
-import picocli.CommandLine;
 import picocli.CommandLine.Command;
+import picocli.CommandLine;
 
 @Command(name = "plrd", mixinStandardHelpOptions = true, version = "plrd 0.1.0",
         description = "Progressive Low Rank Decomposition: one pretrained model in, a family of smaller ones out.",

@@ -55,11 +55,13 @@ public final class Sha256 {
         return digest.substring("sha256:".length());
     }
 
-    private static String format(byte[] hash) {
+    /** A finished hash in the OCI form. */
+    public static String format(byte[] hash) {
         return "sha256:" + HexFormat.of().formatHex(hash);
     }
 
-    private static MessageDigest newDigest() {
+    /** A fresh SHA-256, for bytes hashed as they are sent or received. */
+    public static MessageDigest newDigest() {
         try {
             return MessageDigest.getInstance("SHA-256");
         } catch (NoSuchAlgorithmException e) {

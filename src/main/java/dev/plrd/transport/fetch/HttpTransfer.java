@@ -1,5 +1,6 @@
 package dev.plrd.transport.fetch;
 
+import dev.plrd.transport.Retry;
 import dev.plrd.transport.TransportException;
 import java.io.IOException;
 import java.io.InputStream;
@@ -13,7 +14,6 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
 import java.security.MessageDigest;
-import dev.plrd.transport.Retry;
 import java.time.Duration;
 import java.util.Optional;
 import java.util.regex.Matcher;

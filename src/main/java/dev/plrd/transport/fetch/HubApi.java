@@ -1,8 +1,8 @@
 package dev.plrd.transport.fetch;
 
-import dev.plrd.transport.Retry;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.plrd.transport.Retry;
 import dev.plrd.transport.TransportException;
 import dev.plrd.transport.fetch.FetchSource.HubRepo;
 import java.io.IOException;

@@ -1,8 +1,8 @@
 package dev.plrd.transport.oci;
 
-import dev.plrd.transport.Retry;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.plrd.transport.Retry;
 import dev.plrd.transport.TransportException;
 import java.io.IOException;
 import java.io.InputStream;

@@ -1,6 +1,7 @@
 package dev.plrd.transport.oci;
 
 import dev.plrd.transport.Retry;
+import dev.plrd.transport.Sha256;
 import dev.plrd.transport.TransportException;
 import java.io.IOException;
 import java.io.InputStream;
@@ -13,9 +14,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.security.MessageDigest;
-import java.security.NoSuchAlgorithmException;
 import java.time.Duration;
-import java.util.HexFormat;
 import java.util.List;
 import java.util.Optional;
 
@@ -148,7 +147,7 @@ public final class RegistryStore implements ArtifactStore {
     /** PATCHes of the chunk size, digested as they go; the closing PUT only when the digest is the descriptor's. */
     private HttpResponse<InputStream> sendInChunks(Descriptor blob, Path file, URI location, String what)
             throws IOException {
-        MessageDigest digest = sha256();
+        MessageDigest digest = Sha256.newDigest();
         for (long offset = 0; offset < blob.size(); offset += settings.chunkSize()) {
             long length = Math.min(settings.chunkSize(), blob.size() - offset);
             RegistryChunk chunk = new RegistryChunk(file, offset, length, digest);
@@ -159,7 +158,7 @@ public final class RegistryStore implements ArtifactStore {
             location = sessionOf(expect(patched, 202, what), what);
             digest = chunk.digestAfter();
         }
-        String sent = "sha256:" + HexFormat.of().formatHex(digest.digest());
+        String sent = Sha256.format(digest.digest());
         if (!sent.equals(blob.digest())) {
             abandon(location, what);
             throw new TransportException(file + " has digest " + sent + ", not " + blob.digest()
@@ -206,7 +205,7 @@ public final class RegistryStore implements ArtifactStore {
 
     /** Copies the body to the file, failing on more bytes than the size or a digest that differs. */
     private void receive(InputStream body, Path part, Descriptor blob, String what) throws IOException {
-        MessageDigest digest = sha256();
+        MessageDigest digest = Sha256.newDigest();
         long received = 0;
         byte[] buffer = new byte[BUFFER];
         try (InputStream in = body; OutputStream out = Files.newOutputStream(part)) {
@@ -226,7 +225,7 @@ public final class RegistryStore implements ArtifactStore {
                 out.write(buffer, 0, n);
             }
         }
-        String got = "sha256:" + HexFormat.of().formatHex(digest.digest());
+        String got = Sha256.format(digest.digest());
         if (received != blob.size() || !got.equals(blob.digest())) {
             throw new TransportException("blob " + blob.digest() + " (" + blob.size() + " bytes) from registry "
                     + http.registry() + " repository " + http.repository() + " arrived as "
@@ -237,7 +236,7 @@ public final class RegistryStore implements ArtifactStore {
 
     @Override
     public String putManifest(String tag, String mediaType, byte[] manifest) throws IOException {
-        String digest = digestOf(manifest);
+        String digest = Sha256.of(manifest);
         if (!tag.matches(OciReference.TAG) && !tag.equals(digest)) {
             throw new IllegalArgumentException("manifest tag " + tag + ": expected up to 128 letters, digits, '_', '.'"
                     + " and '-' not starting with '.' or '-', or the manifest's own digest");
@@ -276,7 +275,7 @@ public final class RegistryStore implements ArtifactStore {
                 throw new TransportException("manifest " + reference + " in repository " + http.repository()
                         + " of registry " + http.registry() + " is larger than " + MANIFEST_LIMIT + " bytes", true);
             }
-            String digest = digestOf(bytes);
+            String digest = Sha256.of(bytes);
             if (reference.startsWith("sha256:") && !reference.equals(digest)) {
                 throw new TransportException("manifest " + reference + " from registry " + http.registry()
                         + " repository " + http.repository() + " arrived with digest " + digest + "; not used", true);
@@ -329,15 +328,4 @@ public final class RegistryStore implements ArtifactStore {
         return URI.create(uri + (location.getRawQuery() == null ? "?" : "&") + "digest=" + digest.replace(":", "%3A"));
     }
 
-    static String digestOf(byte[] bytes) {
-        return "sha256:" + HexFormat.of().formatHex(sha256().digest(bytes));
-    }
-
-    private static MessageDigest sha256() {
-        try {
-            return MessageDigest.getInstance("SHA-256");
-        } catch (NoSuchAlgorithmException e) {
-            throw new IllegalStateException("every JDK has SHA-256", e);
-        }
-    }
 }

@@ -1,10 +1,10 @@
 package dev.plrd.transport.fetch;
 
-import dev.plrd.transport.Retry;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.assertj.core.api.Assertions.catchThrowable;
 
+import dev.plrd.transport.Retry;
 import dev.plrd.transport.TransportException;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;

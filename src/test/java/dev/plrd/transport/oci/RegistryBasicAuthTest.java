@@ -1,11 +1,11 @@
 package dev.plrd.transport.oci;
 
-import dev.plrd.transport.Retry;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.plrd.transport.Retry;
 import dev.plrd.transport.TransportException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;

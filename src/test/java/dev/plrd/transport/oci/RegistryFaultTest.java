@@ -1,11 +1,11 @@
 package dev.plrd.transport.oci;
 
-import dev.plrd.transport.Retry;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.plrd.testing.JavaProcess;
+import dev.plrd.transport.Retry;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;

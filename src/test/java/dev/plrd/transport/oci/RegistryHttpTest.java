@@ -1,6 +1,5 @@
 package dev.plrd.transport.oci;
 
-import dev.plrd.transport.Retry;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNull;
@@ -9,6 +8,8 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.sun.net.httpserver.HttpExchange;
 import com.sun.net.httpserver.HttpServer;
+import dev.plrd.transport.Retry;
+import dev.plrd.transport.Sha256;
 import dev.plrd.transport.TransportException;
 import java.io.IOException;
 import java.net.InetAddress;
@@ -124,8 +125,8 @@ class RegistryHttpTest {
     @Test
     void aBearerChallengeIsAnsweredWithATokenFromTheRealmThatIsKeptForTheScope() throws Exception {
         try (RegistryStore store = store(USER, PASSWORD)) {
-            assertEquals(RegistryStore.digestOf(MANIFEST), store.getManifest("m1").orElseThrow().digest());
-            assertEquals(RegistryStore.digestOf(MANIFEST), store.getManifest("m1").orElseThrow().digest());
+            assertEquals(Sha256.of(MANIFEST), store.getManifest("m1").orElseThrow().digest());
+            assertEquals(Sha256.of(MANIFEST), store.getManifest("m1").orElseThrow().digest());
         }
         assertEquals(1, hits("/token"), "one token serves both reads");
         assertEquals(3, hits("/v2/plrd/family/manifests/m1"), "one challenge, then two authorized reads");
@@ -184,7 +185,7 @@ class RegistryHttpTest {
 
     @Test
     void aBlobRedirectIsFollowedWithoutTheRegistrysAuthorization() throws Exception {
-        Descriptor blob = new Descriptor(RegistryTestBlobs.LAYER, RegistryStore.digestOf(MANIFEST), MANIFEST.length, Map.of());
+        Descriptor blob = new Descriptor(RegistryTestBlobs.LAYER, Sha256.of(MANIFEST), MANIFEST.length, Map.of());
         try (RegistryStore store = store(USER, PASSWORD)) {
             store.getBlob(blob, dir.resolve("blob"));
         }
@@ -194,7 +195,7 @@ class RegistryHttpTest {
 
     @Test
     void aManifestFetchedByDigestMustHaveThatDigest() {
-        String expected = RegistryStore.digestOf(MANIFEST);
+        String expected = Sha256.of(MANIFEST);
         server.createContext("/v2/plrd/family/manifests/" + expected, exchange -> {
             exchange.getResponseHeaders().add("Content-Type", "application/vnd.oci.image.manifest.v1+json");
             answer(exchange, 200, "{\"schemaVersion\":3}".getBytes(StandardCharsets.UTF_8));
@@ -202,7 +203,7 @@ class RegistryHttpTest {
         try (RegistryStore store = store(USER, PASSWORD)) {
             TransportException e = assertThrows(TransportException.class, () -> store.getManifest(expected));
             assertTrue(e.permanent());
-            assertTrue(e.getMessage().contains("arrived with digest " + RegistryStore.digestOf(
+            assertTrue(e.getMessage().contains("arrived with digest " + Sha256.of(
                     "{\"schemaVersion\":3}".getBytes(StandardCharsets.UTF_8))), e.getMessage());
         }
     }

@@ -1,11 +1,12 @@
 package dev.plrd.transport.oci;
 
-import dev.plrd.transport.Retry;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.plrd.transport.Retry;
+import dev.plrd.transport.Sha256;
 import dev.plrd.transport.TransportException;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
@@ -68,7 +69,7 @@ class RegistryStoreTest {
             }
             digest = store.putManifest("m1", "application/vnd.oci.image.manifest.v1+json", manifest);
         }
-        assertEquals(RegistryStore.digestOf(manifest), digest);
+        assertEquals(Sha256.of(manifest), digest);
         // the 100 MB blob went in 16 MiB chunks, the small ones in one PUT each
         assertEquals(6, registry.requests("PATCH", "/v2/plrd/round-trip/blobs/uploads/"));
 
