@@ -7,7 +7,7 @@ import java.util.Optional;
 /**
  * Where OCI artifacts are kept: a repository in a registry (distribution API) or an OCI image
  * layout directory. Publishing and pulling are written once against this, so that a family
- * published to a registry in a cluster and to a local layout by {@code plrd run} is the same artifact.
+ * published to a registry and one published to a local layout directory is the same artifact.
  * Blobs are content-addressed and streamed from and to files, never held whole in memory.
  */
 public interface ArtifactStore extends AutoCloseable {

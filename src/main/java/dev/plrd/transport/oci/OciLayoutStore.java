@@ -23,7 +23,7 @@ import java.util.concurrent.locks.ReentrantLock;
 /**
  * An OCI image layout directory (image-spec v1.1 {@code image-layout.md}): an {@code oci-layout} file,
  * {@code index.json} whose manifests carry their tag as {@code org.opencontainers.image.ref.name}, and
- * {@code blobs/sha256/<hex>}. It is the publish target and pull source of {@code plrd run} and of
+ * {@code blobs/sha256/<hex>}. It is the publish target and pull source of machines without a registry and of
  * air-gapped users, and standard tools (skopeo {@code oci:DIR:TAG}, oras {@code --oci-layout}) read it.
  *
  * <p>Every file appears under its real name only when complete (temporary sibling, then rename), a

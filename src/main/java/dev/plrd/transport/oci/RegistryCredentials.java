@@ -1,5 +1,6 @@
 package dev.plrd.transport.oci;
 
+import dev.plrd.transport.TransportException;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import java.io.IOException;
@@ -58,7 +59,7 @@ public record RegistryCredentials(String username, String password, String ident
             root = new ObjectMapper().readTree(config.toFile());
         } catch (IOException e) {
             // Jackson's message may quote the file's content, which holds secrets: name the file only
-            throw new IllegalArgumentException(config + ": not a Docker config JSON file (expected {\"auths\": {...}})");
+            throw new TransportException(config + ": not a Docker config JSON file (expected {\"auths\": {...}})", true);
         }
         JsonNode auths = root == null ? null : root.get("auths");
         if (auths == null || !auths.isObject()) {
@@ -73,7 +74,7 @@ public record RegistryCredentials(String username, String password, String ident
         return ANONYMOUS;
     }
 
-    private static RegistryCredentials fromEntry(JsonNode entry, String where) {
+    private static RegistryCredentials fromEntry(JsonNode entry, String where) throws TransportException {
         String identityToken = text(entry, "identitytoken");
         String username = text(entry, "username");
         String password = text(entry, "password");
@@ -83,17 +84,18 @@ public record RegistryCredentials(String username, String password, String ident
             try {
                 decoded = new String(Base64.getDecoder().decode(auth.trim()), StandardCharsets.UTF_8);
             } catch (IllegalArgumentException e) {
-                throw new IllegalArgumentException(where + ".auth: expected the base64 of user:password");
+                throw new TransportException(where + ".auth: expected the base64 of user:password", true);
             }
             int colon = decoded.indexOf(':');
             if (colon <= 0) {
-                throw new IllegalArgumentException(where + ".auth: expected the base64 of user:password");
+                throw new TransportException(where + ".auth: expected the base64 of user:password", true);
             }
             username = decoded.substring(0, colon);
             password = decoded.substring(colon + 1);
         }
         if (username != null && password == null && identityToken == null) {
-            throw new IllegalArgumentException(where + ": username without password (expected auth, or username and password)");
+            throw new TransportException(where + ": username without password (expected auth, or username and"
+                    + " password)", true);
         }
         return new RegistryCredentials(username, password, identityToken);
     }

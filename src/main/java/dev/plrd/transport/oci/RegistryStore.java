@@ -46,7 +46,7 @@ public final class RegistryStore implements ArtifactStore {
      * @param chunkSize   bytes per PATCH of a blob larger than this
      * @param retry       how failures that may pass are retried
      * @param credentials what to answer the registry's challenges with
-     * @param mountFrom   a repository of the same registry (the parent member's) whose blobs an upload
+     * @param mountFrom   a repository of the same registry (the base's, for the first member) whose blobs an upload
      *                    asks to mount instead of sending their bytes; null for none
      */
     public record Settings(boolean plainHttp, long chunkSize, Retry retry, RegistryCredentials credentials,

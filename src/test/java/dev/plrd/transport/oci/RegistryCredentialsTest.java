@@ -5,6 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.plrd.transport.TransportException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -50,15 +51,17 @@ class RegistryCredentialsTest {
     }
 
     @Test
-    void aMalformedEntryNamesTheFileAndFieldButNotItsValue() throws Exception {
-        IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
+    void aMalformedEntryIsAPermanentFailureNamingTheFileAndFieldButNotItsValue() throws Exception {
+        TransportException e = assertThrows(TransportException.class,
                 () -> read("{\"auths\":{\"r\":{\"auth\":\"" + base64("no-colon-here") + "\"}}}", "r"));
         assertTrue(e.getMessage().contains("config.json: auths.r.auth: expected the base64 of user:password"), e.getMessage());
         assertFalse(e.getMessage().contains(base64("no-colon-here")));
-        IllegalArgumentException broken = assertThrows(IllegalArgumentException.class,
+        assertTrue(e.permanent(), "a broken credentials file comes back the same on a retry");
+        TransportException broken = assertThrows(TransportException.class,
                 () -> read("{\"auths\":{\"r\":{\"password\":\"hunter2\"", "r"));
         assertTrue(broken.getMessage().contains("config.json: not a Docker config JSON"), broken.getMessage());
         assertFalse(broken.getMessage().contains("hunter2"));
+        assertTrue(broken.permanent());
     }
 
     @Test
