@@ -9,7 +9,6 @@ import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
 
 /**
  * The worker side of the stage result: one JSON object, written to the termination-message path
@@ -46,17 +45,8 @@ final class StageResult {
             }
         }
         if (report != null) {
-            Path parent = report.toAbsolutePath().getParent();
-            Files.createDirectories(parent);
-            Path temp = Files.createTempFile(parent, "." + report.getFileName(), ".tmp");
-            try {
-                Files.writeString(temp, json, StandardCharsets.UTF_8);
-                Files.move(temp, report, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
-            } catch (IOException e) {
-                throw AtomicFiles.naming(temp, e);
-            } finally {
-                Files.deleteIfExists(temp);
-            }
+            Files.createDirectories(report.toAbsolutePath().getParent());
+            AtomicFiles.writeAtomically(report, json.getBytes(StandardCharsets.UTF_8));
         }
     }
 }

@@ -38,7 +38,7 @@ public final class AtomicFiles {
         return absolute.resolveSibling("." + absolute.getFileName() + "." + kind + "-" + HexFormat.of().toHexDigits(RANDOM.nextLong()));
     }
 
-    static Path createTempFile(Path target) throws IOException {
+    public static Path createTempFile(Path target) throws IOException {
         return Files.createFile(sibling(target, TEMPORARY));
     }
 

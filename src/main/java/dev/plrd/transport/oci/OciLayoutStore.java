@@ -119,8 +119,7 @@ public final class OciLayoutStore implements ArtifactStore {
 
     /** Streams from into a temporary sibling of to, hashing; renames it onto to only when digest and size match. */
     private static void copyVerified(Path from, Path to, Descriptor blob, Mismatch mismatch) throws IOException {
-        Path temp = to.resolveSibling("." + to.getFileName() + ".tmp-" + ProcessHandle.current().pid() + "-"
-                + Thread.currentThread().getId());
+        Path temp = AtomicFiles.createTempFile(to);
         try {
             Sha256.Copied copied;
             try (InputStream in = Files.newInputStream(from); OutputStream out = Files.newOutputStream(temp)) {

@@ -1,5 +1,6 @@
 package dev.plrd.transport.oci;
 
+import dev.plrd.model.AtomicFiles;
 import dev.plrd.transport.Retry;
 import dev.plrd.transport.Sha256;
 import dev.plrd.transport.TransportException;
@@ -12,7 +13,6 @@ import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
 import java.security.MessageDigest;
 import java.time.Duration;
 import java.util.List;
@@ -180,8 +180,7 @@ public final class RegistryStore implements ArtifactStore {
     @Override
     public void getBlob(Descriptor blob, Path to) throws IOException {
         String what = "download of blob " + blob.digest();
-        Path dir = to.toAbsolutePath().getParent();
-        Files.createDirectories(dir);
+        Files.createDirectories(to.toAbsolutePath().getParent());
         settings.retry().run(what, () -> {
             HttpResponse<InputStream> response = http.send(request("blobs/" + blob.digest()).GET(), false, what);
             if (response.statusCode() == 404) {
@@ -192,10 +191,10 @@ public final class RegistryStore implements ArtifactStore {
             if (response.statusCode() != 200) {
                 throw http.failure(response, what);
             }
-            Path part = Files.createTempFile(dir, to.getFileName() + ".", ".part");
+            Path part = AtomicFiles.createTempFile(to);
             try {
                 receive(response.body(), part, blob, what);
-                Files.move(part, to, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
+                AtomicFiles.moveAtomically(part, to);
             } finally {
                 Files.deleteIfExists(part);
             }
