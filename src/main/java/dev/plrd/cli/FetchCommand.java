@@ -53,6 +53,12 @@ public class FetchCommand extends StageCommand {
             description = "The Hugging Face Hub or a mirror (default: $HF_ENDPOINT, else " + HubEndpoint.DEFAULT + ").")
     URI hubEndpoint;
 
+    @Option(names = "--pinned",
+            description = "Use the commit that the cache recorded for a Hub revision (a branch name) when it first"
+                    + " resolved it, instead of asking the Hub: every stage of a family then sees the same commit even"
+                    + " if the branch moves. Default: ask the Hub, and record its answer.")
+    boolean pinned;
+
     /** The stage result of a fetch: what every stage reports, and what the fetch resolved and moved. */
     static final class FetchOutputs extends StageOutputs {
         /** The commit a Hub revision resolved to. */
@@ -79,8 +85,8 @@ public class FetchCommand extends StageCommand {
             throw new InvalidInput(e.getMessage(), e);
         }
         // a permanent TransportException (404, 401, a digest mismatch) is invalid input: StageCommand maps it
-        FetchResult fetched = new Fetcher(cacheDirectory(), hub, Retry.DEFAULT, TransferProgress.standardError())
-                .fetch(source);
+        FetchResult fetched = new Fetcher(cacheDirectory(), hub, Retry.DEFAULT, TransferProgress.standardError(),
+                pinned).fetch(source);
         Path location = to == null ? fetched.location() : place(fetched.location());
         double seconds = (System.nanoTime() - started) / 1e9;
         System.err.printf(Locale.ROOT, "fetch: %s%s: %d file%s, %,d bytes (%,d downloaded) in %.1f s -> %s%n", uri,

@@ -82,6 +82,28 @@ class FetchCommandTest {
     }
 
     @Test
+    void pinnedKeepsTheCommitTheCacheRecordedForABranchAndTheDefaultFollowsTheBranch() throws Exception {
+        String moved = "0000000000111111111122222222223333333333";
+        Path cache = dir.resolve("cache");
+        Path result = dir.resolve("result.json");
+        assertThat(Plrd.run("fetch", "hf://org/tiny", "--pinned", "--cache", cache, "--hub-endpoint", hub.endpoint())
+                .code()).isZero();
+        hub.repo("models", "org/tiny", moved).add("config.json", "{\"moved\": true}").addLfs("model.safetensors", weights);
+
+        Plrd.Run pinned = Plrd.run("fetch", "hf://org/tiny", "--pinned", "--cache", cache, "--hub-endpoint",
+                hub.endpoint(), "--result", result);
+        assertThat(pinned.code()).as(pinned.err()).isZero();
+        assertThat(JSON.readTree(result.toFile()).get("revision").asText()).isEqualTo(COMMIT);
+
+        Plrd.Run following = Plrd.run("fetch", "hf://org/tiny", "--cache", cache, "--hub-endpoint", hub.endpoint(),
+                "--result", result);
+        assertThat(following.code()).as(following.err()).isZero();
+        JsonNode json = JSON.readTree(result.toFile());
+        assertThat(json.get("revision").asText()).isEqualTo(moved);
+        assertThat(Path.of(json.get("uri").asText()).resolve("config.json")).hasContent("{\"moved\": true}");
+    }
+
+    @Test
     void aToThatHoldsOtherFilesIsRefusedAndAnUnknownRevisionIsPermanent() throws Exception {
         Path to = Files.createDirectories(dir.resolve("base"));
         Files.writeString(to.resolve("mine.txt"), "keep");

@@ -17,6 +17,7 @@ import java.util.stream.Stream;
  * Brings a model or dataset into the content-addressed cache, or finds it in place. The cache
  * (the workspace's {@code cache/} in a stage pod):
  * <pre>
+ * models/ORG--NAME/refs/REVISION          the commit sha that REVISION (URL-encoded) last resolved to
  * models/ORG--NAME/blobs/HEX              a Hub file, named by its sha256 (LFS) or git blob id
  * models/ORG--NAME/snapshots/SHA/PATH     the files of commit SHA at their repository paths (hard links)
  * datasets/ORG--NAME/...                  the same for dataset repositories; SHA.GLOBKEY for a #GLOB
@@ -24,19 +25,26 @@ import java.util.stream.Stream;
  * </pre>
  * A snapshot exists only once complete, so a retried or resumed stage, or another stage reading
  * the same base, downloads nothing; a revision given as a commit sha whose snapshot exists needs
- * no network at all.
+ * no network at all. With {@code pinRevisions}, a revision whose ref is recorded is not asked of the Hub
+ * again: every stage of a family sees the commit its branch name had when the workspace first fetched it.
  */
 public final class Fetcher {
     private final Path cache;
     private final HubEndpoint hub;
     private final Retry retry;
     private final TransferProgress progress;
+    private final boolean pinRevisions;
 
-    public Fetcher(Path cache, HubEndpoint hub, Retry retry, TransferProgress progress) {
+    /**
+     * @param pinRevisions use the commit recorded for a Hub revision instead of asking the Hub (false: ask, and
+     *                     record the answer)
+     */
+    public Fetcher(Path cache, HubEndpoint hub, Retry retry, TransferProgress progress, boolean pinRevisions) {
         this.cache = cache;
         this.hub = hub;
         this.retry = retry;
         this.progress = progress;
+        this.pinRevisions = pinRevisions;
     }
 
     public FetchResult fetch(FetchSource source) throws IOException {
@@ -58,7 +66,21 @@ public final class Fetcher {
             }
         }
         HubApi api = new HubApi(hub, retry);
+        String sha = pinRevisions ? RevisionRefs.recorded(root, repo.revision()).orElse(null) : null;
+        if (sha == null) {
+            sha = resolve(api, root, repo);
+        }
+        return hubSnapshot(api, root, repo, sha);
+    }
+
+    private static String resolve(HubApi api, Path root, HubRepo repo) throws IOException {
         String sha = api.resolve(repo);
+        RevisionRefs.record(root, repo.revision(), sha);
+        return sha;
+    }
+
+    /** The snapshot of commit sha, downloading the files that the cache lacks. */
+    private FetchResult hubSnapshot(HubApi api, Path root, HubRepo repo, String sha) throws IOException {
         Path snapshot = snapshot(root, repo, sha);
         if (Files.isDirectory(snapshot)) {
             return summary(repo.uri(), snapshot, sha, 0);

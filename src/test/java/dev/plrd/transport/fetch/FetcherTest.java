@@ -14,6 +14,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
+import java.util.Map;
 import java.util.Random;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
@@ -68,8 +69,12 @@ class FetcherTest {
     }
 
     Fetcher fetcher(String token) {
+        return fetcher(token, false);
+    }
+
+    Fetcher fetcher(String token, boolean pinRevisions) {
         return new Fetcher(dir.resolve("cache"), new HubEndpoint(hub.endpoint(), token), QUICK,
-                new TransferProgress(new PrintStream(log, true), false, 0, System::nanoTime));
+                new TransferProgress(new PrintStream(log, true), false, 0, System::nanoTime), pinRevisions);
     }
 
     FetchResult fetch(String uri) throws IOException {
@@ -112,6 +117,38 @@ class FetcherTest {
         FetchResult pinned = fetch("hf://org/tiny@" + COMMIT);
         assertThat(hub.requests).hasSize(requests);
         assertThat(pinned.location()).isEqualTo(again.location());
+    }
+
+    @Test
+    void aPinnedFetchKeepsTheCommitItsBranchFirstResolvedToWhileAnUnpinnedOneFollowsTheBranch() throws Exception {
+        String moved = "fedcba9876543210fedcba9876543210fedcba98";
+        FetchResult first = fetcher(null, true).fetch(FetchSource.parse("hf://org/tiny@main"));
+        assertThat(first.revision()).isEqualTo(COMMIT);
+        assertThat(dir.resolve("cache/models/org--tiny/refs/main")).hasContent(COMMIT);
+
+        shard2 = random(1_000_000, 7);
+        tinyModel(hub.repo("models", "org/tiny", moved));
+        int requests = hub.requests.size();
+        FetchResult pinned = fetcher(null, true).fetch(FetchSource.parse("hf://org/tiny@main"));
+        assertThat(pinned.revision()).as("main has moved on the Hub").isEqualTo(COMMIT);
+        assertThat(pinned.location()).isEqualTo(first.location());
+        assertThat(hub.requests).as("the recorded ref and snapshot need no request").hasSize(requests);
+
+        FetchResult unpinned = fetcher(null, false).fetch(FetchSource.parse("hf://org/tiny@main"));
+        assertThat(unpinned.revision()).isEqualTo(moved);
+        assertThat(Files.readAllBytes(unpinned.location().resolve("model-00002-of-00002.safetensors"))).isEqualTo(shard2);
+        assertThat(dir.resolve("cache/models/org--tiny/refs/main")).hasContent(moved);
+        assertThat(fetcher(null, true).fetch(FetchSource.parse("hf://org/tiny@main")).revision()).isEqualTo(moved);
+    }
+
+    @Test
+    void aRevisionWithSlashesOrDotsIsRecordedInsideRefs() throws Exception {
+        tinyModel(hub.repo("models", "org/tiny", COMMIT)).revisions.putAll(Map.of("refs/pr/1", COMMIT, "..", COMMIT));
+
+        fetch("hf://org/tiny@refs/pr/1");
+        fetch("hf://org/tiny@..");
+
+        assertThat(files(dir.resolve("cache/models/org--tiny/refs"))).containsExactly("%2E%2E", "refs%2Fpr%2F1");
     }
 
     @Test

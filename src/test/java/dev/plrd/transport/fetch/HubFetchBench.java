@@ -52,7 +52,7 @@ class HubFetchBench {
             long bytes = (long) SHARDS * SHARD_BYTES;
             Fetcher fetcher = new Fetcher(dir.resolve("cache"), new HubEndpoint(hub.endpoint(), null),
                     Retry.DEFAULT, new TransferProgress(new PrintStream(OutputStream.nullOutputStream()), false,
-                            Long.MAX_VALUE, System::nanoTime));
+                            Long.MAX_VALUE, System::nanoTime), false);
 
             long t0 = System.nanoTime();
             FetchResult cold = fetcher.fetch(FetchSource.parse("hf://bench/one-gib"));
