@@ -7,6 +7,7 @@ import io.fabric8.generator.annotation.Size;
 import io.fabric8.generator.annotation.ValidationRule;
 
 @JsonInclude(JsonInclude.Include.NON_NULL)
+@ValidationRule(value = SpecRules.REVISION_SCHEME, message = SpecRules.REVISION_SCHEME_MESSAGE)
 public class BaseModelSpec {
     @Required
     @Size(max = 512)

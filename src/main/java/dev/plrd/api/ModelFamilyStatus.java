@@ -23,6 +23,9 @@ public class ModelFamilyStatus {
     @JsonPropertyDescription("The per-family workspace PersistentVolumeClaim.")
     public String workspaceClaim;
 
+    @JsonPropertyDescription("The base model as fetched by the first member's decompose: its URI, resolved commit and size.")
+    public BaseStatus base;
+
     public List<Condition> conditions = new ArrayList<>();
 
     public List<MemberStatus> members = new ArrayList<>();

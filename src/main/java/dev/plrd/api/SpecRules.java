@@ -76,6 +76,15 @@ public final class SpecRules {
             "must be a URI with scheme hf://, s3://, pvc://, file:// or https://, without spaces";
 
     /** A commit, tag, branch or digest; never a leading '-' (an option) or '@' (an argument file), never '..'. */
+    /**
+     * A revision pins what a Hub base's branch or tag points at, or an OCI base to one manifest; an S3 prefix, a claim
+     * or a local path has nothing to pin it to, so a revision there would be silently ignored.
+     */
+    public static final String REVISION_SCHEME = "!has(self.revision) || self.uri.startsWith('hf://')"
+            + " || (self.uri.startsWith('oci://') && self.revision.matches('^sha256:[a-f0-9]{64}$'))";
+    public static final String REVISION_SCHEME_MESSAGE = "revision applies to an hf:// base (a commit, tag or branch)"
+            + " or an oci:// base (a digest sha256:<64 hex digits>); remove it for s3://, pvc:// and file:// bases";
+
     public static final String REVISION = "self.matches('^[A-Za-z0-9][-A-Za-z0-9._/:]*$') && !self.contains('..')";
     public static final String REVISION_MESSAGE = "must be a commit, tag, branch or digest: letters, digits, '.', '_',"
             + " '-', '/' and ':', starting with a letter or digit, without '..'";

@@ -34,4 +34,10 @@ public class StageOutputs {
     public String evaluation;
     public String digest;
     public Double seconds;
+    /** The commit a Hub base resolved to, for the stage that fetched it (the first member's decompose). */
+    public String revision;
+    /** What the remote inputs this stage read (base, parent, data) weigh in bytes: cached or downloaded. */
+    public Long fetchedBytes;
+    /** How much of that this attempt downloaded: 0 when the workspace cache had it all. */
+    public Long downloadedBytes;
 }

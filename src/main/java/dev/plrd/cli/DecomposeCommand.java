@@ -19,7 +19,7 @@ import picocli.CommandLine.Option;
 @Command(name = "decompose", mixinStandardHelpOptions = true,
         description = "Derive a family member: factor (or re-truncate) the linear layers of a checkpoint to lower rank.")
 public class DecomposeCommand extends StageCommand {
-    @Option(names = Flags.FROM, required = true, paramLabel = "DIR", description = "Parent checkpoint (path or file://).")
+    @Option(names = Flags.FROM, required = true, paramLabel = "URI", description = "Parent checkpoint: " + StageInputs.URIS)
     String from;
 
     @Option(names = Flags.TO, required = true, paramLabel = "DIR", description = "Where the member's checkpoint goes.")
@@ -52,14 +52,13 @@ public class DecomposeCommand extends StageCommand {
             description = "Projections to factor (default: ${DEFAULT-VALUE}).")
     String layers;
 
-    @Option(names = Flags.REVISION, paramLabel = "REV", description = "Pinned revision of a remote base (recorded).")
-    String revision;
-
     @Override
     StageOutputs run() throws Exception {
-        Path source = checkpointDirectory("--from", from);
+        StageInputs inputs = StageInputs.fromEnvironment();
+        StageInputs.Fetched base = inputs.checkpoint(Flags.FROM, from);
+        Path source = base.location();
         outputDirectory("--to", to, "--from", source);
-        CheckpointDecomposer.Options options = options();
+        CheckpointDecomposer.Options options = options(base.revision());
         System.err.println("decompose: " + source + " -> " + to + " with " + Lapack.implementation());
         Progress progress = new Progress("decompose");
         CheckpointDecomposer.Result r;
@@ -78,10 +77,13 @@ public class DecomposeCommand extends StageCommand {
         out.ranks = r.ranksSummary();
         out.relativeError = r.errorSummary();
         out.seconds = round(r.seconds(), 1);
+        out.revision = base.revision();
+        inputs.report(out);
         return out;
     }
 
-    private CheckpointDecomposer.Options options() throws InvalidInput {
+    /** The options, with the parent recorded as its URI, a Hub base's revision replaced by the commit it resolved to. */
+    private CheckpointDecomposer.Options options(String resolved) throws InvalidInput {
         try {
             MemberRanks.Size s = size.targetParameters != null
                     ? new MemberRanks.Target(Counts.parse(size.targetParameters))
@@ -93,7 +95,8 @@ public class DecomposeCommand extends StageCommand {
                     "uniform", "spectrum")), CheckpointDecomposer.Method.valueOf(choice("--method", method, "exact",
                     "randomized")), Split.valueOf(choice("--split", split, "balanced", "left", "right")),
                     Projection.parseList(layers), RandomizedSvd.Settings.DEFAULT,
-                    revision == null ? from : from + "@" + revision);
+                    resolved == null ? from : (from.contains("@") ? from.substring(0, from.indexOf('@')) : from)
+                            + "@" + resolved);
         } catch (IllegalArgumentException e) {
             throw new InvalidInput(e.getMessage(), e);
         }

@@ -32,7 +32,7 @@ public class EvaluateCommand extends StageCommand {
     static final int DEFAULT_MAX_SEQUENCE_LENGTH = 2048;
     private static final ObjectMapper JSON = new ObjectMapper();
 
-    @Option(names = Flags.MODEL, required = true, paramLabel = "DIR", description = "Checkpoint to evaluate (path or file://).")
+    @Option(names = Flags.MODEL, required = true, paramLabel = "URI", description = "Checkpoint to evaluate: " + StageInputs.URIS)
     String model;
 
     @Option(names = Flags.DATA, required = true, paramLabel = "URI", description = "Dataset, as for plrd train.")
@@ -54,7 +54,8 @@ public class EvaluateCommand extends StageCommand {
     @Option(names = Flags.MICRO_BATCH, defaultValue = "4", paramLabel = "N", description = "Windows per forward pass (default: ${DEFAULT-VALUE}).")
     int microBatch;
 
-    @Option(names = Flags.PARENT, paramLabel = "DIR", description = "The parent checkpoint, for the perplexity ratio.")
+    @Option(names = Flags.PARENT, paramLabel = "URI",
+            description = "The parent checkpoint, for the perplexity ratio; fetched only if --parent-report cannot be reused.")
     String parent;
 
     @Option(names = Flags.PARENT_REPORT, paramLabel = "FILE",
@@ -71,9 +72,7 @@ public class EvaluateCommand extends StageCommand {
 
     @Override
     StageOutputs run() throws Exception {
-        Path modelDir = checkpointDirectory("--model", model);
-        Path parentDir = parent != null ? checkpointDirectory("--parent", parent) : null;
-        if (maxPerplexityRatio != null && parentDir == null) {
+        if (maxPerplexityRatio != null && parent == null) {
             throw new InvalidInput("--max-perplexity-ratio needs --parent: the ratio is to the parent's perplexity");
         }
         EvaluationGate gate;
@@ -93,6 +92,9 @@ public class EvaluateCommand extends StageCommand {
         } catch (IllegalArgumentException e) {
             throw new InvalidInput(e.getMessage(), e);
         }
+        StageInputs inputs = StageInputs.fromEnvironment();
+        Path modelDir = inputs.checkpoint(Flags.MODEL, model).location();
+        Path dataPath = inputs.dataset(Flags.DATA, data).location();
         try {
             ModelConfig config = ModelConfig.read(modelDir.resolve(ModelConfig.FILE_NAME));
             int length = sequenceLength != null ? sequenceLength
@@ -103,13 +105,13 @@ public class EvaluateCommand extends StageCommand {
             String identity = String.format(Locale.ROOT, "%s split=%s tokens=%d seed=%d seq=%d", data,
                     which.name().toLowerCase(Locale.ROOT).replace('_', '-'), budget, seed, length);
             Path cacheDir = Devices.cache(cache, modelDir);
-            Perplexity.Result own = measure(modelDir, cacheDir, which, length, budget);
+            Perplexity.Result own = measure(modelDir, dataPath, cacheDir, which, length, budget);
             System.err.printf(Locale.ROOT, "evaluate: %s perplexity %.4f (loss %.4f) on %,d tokens, %.1f s%n", modelDir,
                     own.perplexity(), own.loss(), own.tokens(), own.seconds());
             EvaluationGate.Measured member = new EvaluationGate.Measured(modelDir.toString(), own.loss(),
                     own.perplexity());
-            EvaluationGate.Measured parentMeasured = parentDir == null ? null
-                    : parentMeasurement(parentDir, cacheDir, which, length, budget, identity);
+            EvaluationGate.Measured parentMeasured = parent == null ? null
+                    : parentMeasurement(inputs, dataPath, cacheDir, which, length, budget, identity);
             EvaluationGate.Verdict verdict = gate.judge(member, parentMeasured);
             switch (verdict.outcome()) {
                 case NON_FINITE -> throw new NonFiniteLossException(verdict.message());
@@ -122,6 +124,7 @@ public class EvaluateCommand extends StageCommand {
                 System.err.printf(Locale.ROOT, "evaluate: parent perplexity %.4f, ratio %.3f%n", out.parentPerplexity,
                         own.perplexity() / parentMeasured.perplexity());
             }
+            inputs.report(out);
             return out;
         } catch (DataException | CheckpointException | TokenIdOutOfRangeException e) {
             throw new InvalidInput(e.getMessage(), e);
@@ -129,11 +132,11 @@ public class EvaluateCommand extends StageCommand {
     }
 
 
-    private Perplexity.Result measure(Path modelDir, Path cacheDir, SplitName which, int length, long budget)
-            throws IOException, DataException {
+    private Perplexity.Result measure(Path modelDir, Path dataPath, Path cacheDir, SplitName which, int length,
+            long budget) throws IOException, DataException {
         Device device = Devices.best();
         try (LlamaModel m = LlamaModel.load(modelDir, device, ComputePrecision.FLOAT32);
-                TokenDataset dataset = TokenDataset.open(data, m.config().vocabSize(), modelDir, cacheDir)) {
+                TokenDataset dataset = TokenDataset.open(dataPath.toString(), m.config().vocabSize(), modelDir, cacheDir)) {
             Split s = dataset.split(which, length);
             return Perplexity.measure(m, s, budget, seed, microBatch);
         }
@@ -141,18 +144,21 @@ public class EvaluateCommand extends StageCommand {
 
     /**
      * From the parent's report when it measured the same thing; else measured now, and kept if there was no
-     * report and the figures are finite (a report of a broken parent must not be reused as a measurement).
+     * report and the figures are finite (a report of a broken parent must not be reused as a measurement). The
+     * parent is fetched only to be measured: a family's first member, compared with a remote base, reads the base's
+     * report and nothing else once the base has been measured.
      */
-    private EvaluationGate.Measured parentMeasurement(Path parentDir, Path cacheDir, SplitName which, int length,
-            long budget, String identity) throws IOException, DataException {
+    private EvaluationGate.Measured parentMeasurement(StageInputs inputs, Path dataPath, Path cacheDir,
+            SplitName which, int length, long budget, String identity) throws IOException, DataException, InvalidInput {
         if (parentReport != null && Files.isRegularFile(parentReport)) {
             StageOutputs previous = JSON.readValue(parentReport.toFile(), StageOutputs.class);
             if (identity.equals(previous.evaluation) && previous.perplexity != null && previous.loss != null) {
                 System.err.println("evaluate: parent perplexity from " + parentReport);
-                return new EvaluationGate.Measured(parentDir.toString(), previous.loss, previous.perplexity);
+                return new EvaluationGate.Measured(parent, previous.loss, previous.perplexity);
             }
         }
-        Perplexity.Result result = measure(parentDir, cacheDir, which, length, budget);
+        Path parentDir = inputs.checkpoint(Flags.PARENT, parent).location();
+        Perplexity.Result result = measure(parentDir, dataPath, cacheDir, which, length, budget);
         boolean finite = Double.isFinite(result.loss()) && Double.isFinite(result.perplexity());
         if (parentReport != null && !Files.exists(parentReport) && finite) {
             StageResult.success(outputs(parentDir, result, identity), null, parentReport);

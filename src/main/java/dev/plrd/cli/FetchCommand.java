@@ -4,7 +4,6 @@ import dev.plrd.api.StageOutputs;
 import dev.plrd.model.AtomicFiles;
 import dev.plrd.plan.WorkerContract.Flags;
 import dev.plrd.plan.WorkerContract;
-import dev.plrd.plan.Workspace;
 import dev.plrd.transport.Retry;
 import dev.plrd.transport.TransportException;
 import dev.plrd.transport.fetch.FetchResult;
@@ -46,7 +45,7 @@ public class FetchCommand extends StageCommand {
 
     @Option(names = "--cache", paramLabel = "DIR",
             description = "The content-addressed cache (default: $" + WorkerContract.WORKSPACE_ENV + "/cache, else "
-                    + "the stage pod's workspace cache).")
+                    + "$XDG_CACHE_HOME/plrd or ~/.cache/plrd), shared with the stages.")
     Path cache;
 
     @Option(names = "--hub-endpoint", paramLabel = "URL",
@@ -106,8 +105,7 @@ public class FetchCommand extends StageCommand {
         if (cache != null) {
             return cache;
         }
-        String workspace = System.getenv(WorkerContract.WORKSPACE_ENV);
-        return workspace == null || workspace.isBlank() ? Path.of(Workspace.cache()) : Path.of(workspace, "cache");
+        return StageInputs.cacheDirectory(System.getenv());
     }
 
     /**

@@ -4,6 +4,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.plrd.api.StageOutputs;
 import dev.plrd.plan.WorkerContract.Flags;
 import dev.plrd.transport.modelpack.MemberAnnotations;
+import dev.plrd.transport.modelpack.ModelPackAnnotations;
 import dev.plrd.transport.modelpack.ModelPackPublisher;
 import dev.plrd.transport.oci.ArtifactStore;
 import dev.plrd.transport.oci.ArtifactStores;
@@ -38,6 +39,11 @@ public class PublishCommand extends StageCommand {
             description = "The first member's lineage: the base model it was derived from.")
     String parentUri;
 
+    @Option(names = Flags.BASE_REPORT, paramLabel = "FILE",
+            description = "With " + Flags.PARENT_URI + ": the first member's decompose result JSON, whose revision (the"
+                    + " commit a Hub base resolved to) is annotated in place of the revision the spec named.")
+    Path baseReport;
+
     @Option(names = Flags.PARENT_REPORT, paramLabel = "FILE",
             description = "A later member's lineage: the parent member's publish result JSON (its digest).")
     Path parentReport;
@@ -59,6 +65,10 @@ public class PublishCommand extends StageCommand {
         Map<String, String> annotations = new LinkedHashMap<>();
         if (parentUri != null) {
             annotations.putAll(MemberAnnotations.base(parentUri));
+            String resolved = baseReport == null ? null : report(Flags.BASE_REPORT, baseReport).revision;
+            if (resolved != null) {
+                annotations.put(ModelPackAnnotations.BASE_REVISION, resolved);
+            }
         }
         if (parentReport != null) {
             StageOutputs parent = report(Flags.PARENT_REPORT, parentReport);

@@ -85,15 +85,15 @@ abstract class StageCommand implements Callable<Integer> {
     }
 
     /**
-     * An existing local checkpoint directory from a path or file:// URI; other schemes are not
-     * fetched by this version.
+     * An existing local checkpoint directory from a path or file:// URI: what publish sends is what a stage wrote
+     * into the workspace, never a remote model.
      */
     static Path checkpointDirectory(String option, String value) throws InvalidInput {
         Path dir;
         if (value.startsWith("file://")) {
             dir = Path.of(value.substring("file://".length()));
         } else if (value.matches("^[a-z0-9]+://.*")) {
-            throw new InvalidInput(option + " " + value + ": only local checkpoints (a path or file://) can be read");
+            throw new InvalidInput(option + " " + value + ": expected a local checkpoint directory (a path or file://)");
         } else {
             dir = Path.of(value);
         }

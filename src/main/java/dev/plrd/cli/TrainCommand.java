@@ -23,7 +23,7 @@ import picocli.CommandLine.Option;
 @Command(name = "train", mixinStandardHelpOptions = true,
         description = "Heal a member by continual pretraining: causal language modelling for a token budget, resumable.")
 public class TrainCommand extends StageCommand {
-    @Option(names = Flags.FROM, required = true, paramLabel = "DIR", description = "Checkpoint to train (path or file://).")
+    @Option(names = Flags.FROM, required = true, paramLabel = "URI", description = "Checkpoint to train: " + StageInputs.URIS)
     String from;
 
     @Option(names = Flags.TO, required = true, paramLabel = "DIR", description = "Where the trained checkpoint goes.")
@@ -82,8 +82,10 @@ public class TrainCommand extends StageCommand {
 
     @Override
     StageOutputs run() throws Exception {
-        Path source = checkpointDirectory("--from", from);
+        StageInputs inputs = StageInputs.fromEnvironment();
+        Path source = inputs.checkpoint(Flags.FROM, from).location();
         outputDirectory("--to", to, "--from", source);
+        Path dataPath = inputs.dataset(Flags.DATA, data).location();
         TrainingPlan plan = plan();
         TrainingLog log = TrainingLog.of(logFormat);
         Path stateDirectory = state != null ? state : to.resolveSibling(to.getFileName() + ".train-state");
@@ -92,7 +94,7 @@ public class TrainCommand extends StageCommand {
         Duration saveWindow = Duration.ofSeconds(Math.max(1, graceSeconds - Preemption.MARGIN_SECONDS));
         try (Preemption preemption = new Preemption(saveWindow);
                 LlamaModel model = load(source, device, compute);
-                TokenDataset dataset = TokenDataset.open(data, model.config().vocabSize(), source,
+                TokenDataset dataset = TokenDataset.open(dataPath.toString(), model.config().vocabSize(), source,
                         Devices.cache(cache, stateDirectory))) {
             System.err.printf("train: %s (%,d parameters, %s on %s) on %s%n", source, model.parameterCount(),
                     compute.name().toLowerCase(), device, dataset.describe());
@@ -118,6 +120,7 @@ public class TrainCommand extends StageCommand {
             out.tokens = outcome.tokensSeen();
             out.tokensPerSecond = round(outcome.tokensPerSecond(), 1);
             out.seconds = round(outcome.seconds(), 1);
+            inputs.report(out);
             return out;
         } catch (DataException | CheckpointException | TokenIdOutOfRangeException e) {
             throw new InvalidInput(e.getMessage(), e);

@@ -2,6 +2,7 @@ package dev.plrd.operator;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.plrd.api.ArtifactStatus;
+import dev.plrd.api.BaseStatus;
 import dev.plrd.api.MemberStatus;
 import dev.plrd.api.ModelFamilySpec;
 import dev.plrd.api.ModelFamilyStatus;
@@ -12,6 +13,7 @@ import dev.plrd.api.StageStatus;
 import dev.plrd.api.Violation;
 import dev.plrd.api.SchemaValidator;
 import dev.plrd.plan.PlannedStage;
+import dev.plrd.plan.Planner;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -75,6 +77,7 @@ final class FamilyDriver {
         }
 
         status.members = members(in.plan(), stages);
+        status.base = base(in.spec(), in.plan(), stages);
         summarize(status, in.spec(), in.generation(), stages, planned, suspend, in.now());
         return new Outcome(status, requests, recheck);
     }
@@ -198,6 +201,20 @@ final class FamilyDriver {
             }
         }
         return new ArrayList<>(members.values());
+    }
+
+    /** The base as the first member's decompose fetched it, once that stage has succeeded. */
+    private static BaseStatus base(ModelFamilySpec spec, List<PlannedStage> plan, Map<String, StageStatus> stages) {
+        PlannedStage first = plan.get(0);
+        StageStatus decompose = stages.get(first.id());
+        if (decompose.phase != StagePhase.Succeeded || decompose.outputs == null) {
+            return null;
+        }
+        BaseStatus base = new BaseStatus();
+        base.uri = Planner.baseReference(spec.base);
+        base.revision = decompose.outputs.revision;
+        base.bytes = decompose.outputs.fetchedBytes;
+        return base;
     }
 
     private static void summarize(ModelFamilyStatus status, ModelFamilySpec spec, long generation,

@@ -30,9 +30,11 @@ import io.fabric8.kubernetes.api.model.batch.v1.PodFailurePolicyRuleBuilder;
 import jakarta.enterprise.context.ApplicationScoped;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
+import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
+import java.util.Set;
 
 /**
  * Builds the Job of one stage attempt and the family's workspace claim. Jobs are created once
@@ -82,7 +84,7 @@ public class JobFactory {
                 new VolumeBuilder().withName("tmp").withNewEmptyDir().withSizeLimit(new Quantity(TMP_SIZE)).endEmptyDir()
                         .build()));
         List<VolumeMount> mounts = new ArrayList<>(List.of(
-                mount("workspace", Workspace.ROOT, false), mount("tmp", "/tmp", false)));
+                mount("workspace", Workspace.POD.root(), false), mount("tmp", "/tmp", false)));
         if (gpus > 0) {
             // PyTorch data loaders and NCCL use shared memory; the container default of 64Mi is too small.
             volumes.add(new VolumeBuilder().withName("dshm").withNewEmptyDir().withMedium("Memory")
@@ -90,7 +92,7 @@ public class JobFactory {
             mounts.add(mount("dshm", "/dev/shm", false));
         }
 
-        List<EnvVar> env = new ArrayList<>(List.of(new EnvVar(WorkerContract.WORKSPACE_ENV, Workspace.ROOT, null),
+        List<EnvVar> env = new ArrayList<>(List.of(new EnvVar(WorkerContract.WORKSPACE_ENV, Workspace.POD.root(), null),
                 new EnvVar("HOME", "/tmp", null),
                 new EnvVar(WorkerContract.TERMINATION_GRACE_ENV, Long.toString(WorkerContract.TERMINATION_GRACE_SECONDS),
                         null)));
@@ -99,15 +101,10 @@ public class JobFactory {
         if (stage.credentials().contains(Credentials.BASE) && spec.base.credentialsSecret != null) {
             credentials(spec.base.credentialsSecret, "base", env, volumes, mounts);
         }
-        String baseClaim = Workspace.baseClaim(spec.base.uri);
-        if (stage.credentials().contains(Credentials.BASE) && baseClaim != null) {
-            volumes.add(new VolumeBuilder().withName("base").withNewPersistentVolumeClaim().withClaimName(baseClaim)
-                    .withReadOnly(true).endPersistentVolumeClaim().build());
-            mounts.add(mount("base", Workspace.BASE_MOUNT, true));
-        }
         if (stage.credentials().contains(Credentials.DATA) && spec.training.credentialsSecret != null) {
             credentials(spec.training.credentialsSecret, "data", env, volumes, mounts);
         }
+        claims(spec, stage.credentials(), volumes, mounts);
         if (stage.credentials().contains(Credentials.REGISTRY) && spec.publish.credentialsSecret != null) {
             volumes.add(new VolumeBuilder().withName("registry").withNewSecret()
                     .withSecretName(spec.publish.credentialsSecret)
@@ -239,6 +236,31 @@ public class JobFactory {
                 .withController(true)
                 .withBlockOwnerDeletion(true)
                 .build();
+    }
+
+    /**
+     * Mounts, read-only, each PersistentVolumeClaim that an input of the stage names ({@code pvc://CLAIM/PATH}) where
+     * the worker looks for it ({@link Workspace#claimPath}): the base's for a stage that reads the base, the datasets'
+     * for a stage that reads data. A claim named twice is mounted once.
+     */
+    private static void claims(ModelFamilySpec spec, Set<Credentials> reads, List<Volume> volumes,
+            List<VolumeMount> mounts) {
+        Set<String> claims = new LinkedHashSet<>();
+        if (reads.contains(Credentials.BASE)) {
+            claims.add(Workspace.claim(spec.base.uri));
+        }
+        if (reads.contains(Credentials.DATA)) {
+            claims.add(Workspace.claim(spec.training.dataset));
+            claims.add(Workspace.claim(spec.evaluation != null ? spec.evaluation.dataset : null));
+        }
+        claims.remove(null);
+        int i = 0;
+        for (String claim : claims) {
+            String volume = "claim-" + i++;
+            volumes.add(new VolumeBuilder().withName(volume).withNewPersistentVolumeClaim().withClaimName(claim)
+                    .withReadOnly(true).endPersistentVolumeClaim().build());
+            mounts.add(mount(volume, Workspace.CLAIMS_MOUNT + "/" + claim, true));
+        }
     }
 
     private static VolumeMount mount(String name, String path, boolean readOnly) {

@@ -18,7 +18,6 @@ public final class Defaults {
 
     /** About what the paper spent healing each member. */
     public static final String TRAINING_TOKENS = "1B";
-    public static final int SEQUENCE_LENGTH = 2048;
     public static final int MICRO_BATCH = 4;
     public static final String GLOBAL_BATCH_TOKENS = "1M";
     /** Continual pretraining: well below the peak rate of pretraining from scratch. */

@@ -1,5 +1,6 @@
 package dev.plrd.plan;
 
+import dev.plrd.api.BaseModelSpec;
 import dev.plrd.api.Counts;
 import dev.plrd.api.DecompositionSpec;
 import dev.plrd.api.EvaluationSpec;
@@ -32,15 +33,19 @@ public final class Planner {
     private Planner() {
     }
 
+    /** The plan for stage pods, which see the workspace at {@link Workspace#POD}. */
     public static List<PlannedStage> plan(ModelFamilySpec spec) {
+        return plan(spec, Workspace.POD);
+    }
+
+    public static List<PlannedStage> plan(ModelFamilySpec spec, Workspace workspace) {
         DecompositionSpec decomposition = Defaults.or(spec.decomposition, new DecompositionSpec());
         EvaluationSpec evaluation = Defaults.or(spec.evaluation, new EvaluationSpec());
         GpuSpec gpu = Objects.requireNonNullElseGet(
                 spec.scheduling != null ? spec.scheduling.gpu : null, GpuSpec::new);
         int gpuCount = Defaults.or(gpu.count, Defaults.GPU_COUNT);
         Set<StageName> gpuStages = Set.copyOf(Defaults.or(gpu.stages, Defaults.GPU_STAGES));
-        String baseUri = spec.base.uri;
-        String baseId = baseUri + (spec.base.revision != null ? "@" + spec.base.revision : "");
+        String baseId = baseReference(spec.base);
 
         List<PlannedStage> stages = new ArrayList<>();
         PlannedStage previousTrain = null;
@@ -48,14 +53,11 @@ public final class Planner {
         for (MemberSpec member : spec.members) {
             String m = member.name;
             boolean first = previousTrain == null;
-            String parentModel = first ? Workspace.baseLocation(baseUri) : Workspace.trained(previousTrain.member());
+            String parentModel = first ? baseId : workspace.trained(previousTrain.member());
             String parentId = first ? baseId : previousTrain.fingerprint();
 
             List<String> decomposeArgs = new ArrayList<>(List.of(StageName.DECOMPOSE.id(), Flags.FROM, parentModel,
-                    Flags.TO, Workspace.decomposed(m)));
-            if (first && spec.base.revision != null) {
-                decomposeArgs.addAll(List.of(Flags.REVISION, spec.base.revision));
-            }
+                    Flags.TO, workspace.decomposed(m)));
             String target = member.targetParameters != null ? Long.toString(Counts.parse(member.targetParameters)) : null;
             if (target != null) {
                 decomposeArgs.addAll(List.of(Flags.TARGET_PARAMETERS, target));
@@ -73,44 +75,45 @@ public final class Planner {
                     .with("target", target).with("fraction", member.rankFraction)
                     .with("layers", layers).with("method", method).with("allocation", allocation)
                     .with("split", split).hash();
-            PlannedStage decompose = stage(m, StageName.DECOMPOSE, decomposeFp, decomposeArgs, gpuStages, gpuCount,
+            PlannedStage decompose = stage(workspace, m, StageName.DECOMPOSE, decomposeFp, decomposeArgs, gpuStages, gpuCount,
                     first ? EnumSet.of(Credentials.BASE) : EnumSet.noneOf(Credentials.class));
 
             TrainingSettings training = TrainingSettings.of(spec.training, member.training);
             String trainFp = new Fingerprint().with("decomposed", decomposeFp).with("training", training).hash();
-            List<String> trainArgs = new ArrayList<>(List.of(StageName.TRAIN.id(), Flags.FROM, Workspace.decomposed(m),
-                    Flags.TO, Workspace.trained(m)));
+            List<String> trainArgs = new ArrayList<>(List.of(StageName.TRAIN.id(), Flags.FROM, workspace.decomposed(m),
+                    Flags.TO, workspace.trained(m)));
             trainArgs.addAll(training.args());
-            trainArgs.addAll(List.of(Flags.STATE, Workspace.trainState(m, trainFp), Flags.RESUME));
-            PlannedStage train = stage(m, StageName.TRAIN, trainFp, trainArgs, gpuStages, gpuCount,
+            trainArgs.addAll(List.of(Flags.STATE, workspace.trainState(m, trainFp), Flags.RESUME));
+            PlannedStage train = stage(workspace, m, StageName.TRAIN, trainFp, trainArgs, gpuStages, gpuCount,
                     EnumSet.of(Credentials.DATA));
 
             String evalData = Defaults.or(evaluation.dataset, spec.training.dataset);
             String evalTokens = Long.toString(Counts.parse(Defaults.or(evaluation.tokens, Defaults.EVALUATION_TOKENS)));
             String evalSplit = evaluation.dataset == null ? "held-out" : "all";
-            List<String> evaluateArgs = new ArrayList<>(List.of(StageName.EVALUATE.id(), Flags.MODEL, Workspace.trained(m),
+            List<String> evaluateArgs = new ArrayList<>(List.of(StageName.EVALUATE.id(), Flags.MODEL, workspace.trained(m),
                     Flags.DATA, evalData, Flags.SPLIT, evalSplit,
                     Flags.TOKENS, evalTokens, Flags.SEED, Long.toString(Defaults.EVALUATION_SEED),
                     Flags.PARENT, parentModel,
-                    Flags.PARENT_REPORT, first ? Workspace.baseReport(StageName.EVALUATE.id())
-                            : Workspace.report(previousTrain.member(), StageName.EVALUATE.id())));
+                    Flags.PARENT_REPORT, first ? workspace.baseReport(StageName.EVALUATE.id())
+                            : workspace.report(previousTrain.member(), StageName.EVALUATE.id())));
             if (evaluation.maxPerplexityRatio != null) {
                 evaluateArgs.addAll(List.of(Flags.MAX_PERPLEXITY_RATIO, evaluation.maxPerplexityRatio.toString()));
             }
             String evaluateFp = new Fingerprint().with("trained", trainFp).with("parent", parentId)
                     .with("data", evalData).with("split", evalSplit).with("tokens", evalTokens).with("ratio", evaluation.maxPerplexityRatio)
                     .hash();
-            PlannedStage evaluate = stage(m, StageName.EVALUATE, evaluateFp, evaluateArgs, gpuStages, gpuCount,
+            PlannedStage evaluate = stage(workspace, m, StageName.EVALUATE, evaluateFp, evaluateArgs, gpuStages, gpuCount,
                     first ? EnumSet.of(Credentials.DATA, Credentials.BASE) : EnumSet.of(Credentials.DATA));
 
             String reference = spec.publish.repository + ":" + m;
             boolean plainHttp = Boolean.TRUE.equals(spec.publish.plainHttp);
-            List<String> publishArgs = new ArrayList<>(List.of(StageName.PUBLISH.id(), Flags.MODEL, Workspace.trained(m),
-                    Flags.TO, reference, Flags.EVALUATION, Workspace.report(m, StageName.EVALUATE.id())));
+            List<String> publishArgs = new ArrayList<>(List.of(StageName.PUBLISH.id(), Flags.MODEL, workspace.trained(m),
+                    Flags.TO, reference, Flags.EVALUATION, workspace.report(m, StageName.EVALUATE.id())));
             if (first) {
-                publishArgs.addAll(List.of(Flags.PARENT_URI, baseId));
+                publishArgs.addAll(List.of(Flags.PARENT_URI, baseId, Flags.BASE_REPORT,
+                        workspace.report(m, StageName.DECOMPOSE.id())));
             } else {
-                publishArgs.addAll(List.of(Flags.PARENT_REPORT, Workspace.report(previousPublish.member(), StageName.PUBLISH.id())));
+                publishArgs.addAll(List.of(Flags.PARENT_REPORT, workspace.report(previousPublish.member(), StageName.PUBLISH.id())));
             }
             if (plainHttp) {
                 publishArgs.add(Flags.PLAIN_HTTP);
@@ -118,7 +121,7 @@ public final class Planner {
             String publishFp = new Fingerprint().with("evaluated", evaluateFp)
                     .with("parent", first ? baseId : previousPublish.fingerprint())
                     .with("reference", reference).with("plainHttp", plainHttp).hash();
-            PlannedStage publish = stage(m, StageName.PUBLISH, publishFp, publishArgs, gpuStages, gpuCount,
+            PlannedStage publish = stage(workspace, m, StageName.PUBLISH, publishFp, publishArgs, gpuStages, gpuCount,
                     EnumSet.of(Credentials.REGISTRY));
 
             stages.addAll(List.of(decompose, train, evaluate, publish));
@@ -128,12 +131,31 @@ public final class Planner {
         return stages;
     }
 
-    private static PlannedStage stage(String member, StageName name, String fingerprint, List<String> args,
+    private static PlannedStage stage(Workspace workspace, String member, StageName name, String fingerprint, List<String> args,
             Set<StageName> gpuStages, int gpuCount, Set<Credentials> credentials) {
         List<String> all = new ArrayList<>(args);
-        all.addAll(List.of(Flags.REPORT, Workspace.report(member, name.id()), Flags.RESULT, WorkerContract.RESULT_PATH));
+        all.addAll(List.of(Flags.REPORT, workspace.report(member, name.id())));
+        if (workspace.resultPath() != null) {
+            all.addAll(List.of(Flags.RESULT, workspace.resultPath()));
+        }
         return new PlannedStage(member, name, fingerprint, List.copyOf(all), gpuStages.contains(name) ? gpuCount : 0,
                 Set.copyOf(credentials));
+    }
+
+    /**
+     * The base as one URI for the stages that read it: a Hub revision rides in the URI
+     * ({@code hf://ORG/NAME@REVISION}); an OCI base pinned to a digest is read by that digest, not its tag.
+     */
+    public static String baseReference(BaseModelSpec base) {
+        if (base.revision == null) {
+            return base.uri;
+        }
+        if (base.uri.startsWith("oci://")) {
+            int tag = base.uri.lastIndexOf(':');
+            String repository = tag > base.uri.lastIndexOf('/') ? base.uri.substring(0, tag) : base.uri;
+            return repository + "@" + base.revision;
+        }
+        return base.uri + "@" + base.revision;
     }
 
     private static String lower(Enum<?> e) {
@@ -141,7 +163,7 @@ public final class Planner {
     }
 
     /** The training settings of one member: spec.training with the member's overrides and defaults applied. */
-    record TrainingSettings(String dataset, long tokens, int sequenceLength, int microBatch,
+    record TrainingSettings(String dataset, long tokens, Integer sequenceLength, int microBatch,
             long globalBatchTokens, double learningRate, int warmupSteps, long checkpointEveryTokens,
             String precision) {
 
@@ -149,7 +171,7 @@ public final class Planner {
             MemberTrainingSpec o = Objects.requireNonNullElseGet(override, MemberTrainingSpec::new);
             return new TrainingSettings(t.dataset,
                     Counts.parse(Defaults.or(o.tokens, Defaults.or(t.tokens, Defaults.TRAINING_TOKENS))),
-                    Defaults.or(t.sequenceLength, Defaults.SEQUENCE_LENGTH),
+                    t.sequenceLength,
                     Defaults.or(t.microBatch, Defaults.MICRO_BATCH),
                     Counts.parse(Defaults.or(t.globalBatchTokens, Defaults.GLOBAL_BATCH_TOKENS)),
                     Defaults.or(o.learningRate, Defaults.or(t.learningRate, Defaults.LEARNING_RATE)),
@@ -158,12 +180,17 @@ public final class Planner {
                     lower(Defaults.or(t.precision, Defaults.PRECISION)));
         }
 
+        /** The worker's arguments; without a sequence length in the spec, the worker trains at the model's context. */
         List<String> args() {
-            return List.of(Flags.DATA, dataset, Flags.TOKENS, Long.toString(tokens),
-                    Flags.SEQUENCE_LENGTH, Integer.toString(sequenceLength), Flags.MICRO_BATCH, Integer.toString(microBatch),
+            List<String> args = new ArrayList<>(List.of(Flags.DATA, dataset, Flags.TOKENS, Long.toString(tokens)));
+            if (sequenceLength != null) {
+                args.addAll(List.of(Flags.SEQUENCE_LENGTH, Integer.toString(sequenceLength)));
+            }
+            args.addAll(List.of(Flags.MICRO_BATCH, Integer.toString(microBatch),
                     Flags.GLOBAL_BATCH_TOKENS, Long.toString(globalBatchTokens), Flags.LEARNING_RATE,
                     Double.toString(learningRate), Flags.WARMUP, Integer.toString(warmupSteps), Flags.CHECKPOINT_EVERY,
-                    Long.toString(checkpointEveryTokens), Flags.PRECISION, precision);
+                    Long.toString(checkpointEveryTokens), Flags.PRECISION, precision));
+            return args;
         }
     }
 }

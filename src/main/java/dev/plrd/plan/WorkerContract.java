@@ -82,8 +82,7 @@ public final class WorkerContract {
         public static final String FROM = "--from";
         public static final String TO = "--to";
 
-        /** decompose: the base's pinned revision, the member's size, and how it is factored. */
-        public static final String REVISION = "--revision";
+        /** decompose: the member's size, and how it is factored. */
         public static final String TARGET_PARAMETERS = "--target-parameters";
         public static final String RANK_FRACTION = "--rank-fraction";
         public static final String METHOD = "--method";
@@ -117,6 +116,8 @@ public final class WorkerContract {
         /** publish: the evaluation it annotates, the lineage, and a registry without TLS. */
         public static final String EVALUATION = "--evaluation";
         public static final String PARENT_URI = "--parent-uri";
+        /** publish: the first member's decompose result, which records the commit the base resolved to. */
+        public static final String BASE_REPORT = "--base-report";
         public static final String PLAIN_HTTP = "--plain-http";
     }
 }

@@ -93,7 +93,7 @@ class PlannedCommandLineTest {
             assertEveryOptionCarriesItsPlannedValue(stage, parsed);
             Object worker = parsed.commandSpec().userObject();
             assertThat(((StageCommand) worker).result).isEqualTo(Path.of(WorkerContract.RESULT_PATH));
-            assertThat(((StageCommand) worker).report).isEqualTo(Path.of(Workspace.report(stage.member(), stage.stage().id())));
+            assertThat(((StageCommand) worker).report).isEqualTo(Path.of(Workspace.POD.report(stage.member(), stage.stage().id())));
             if (worker instanceof DecomposeCommand d) {
                 checkDecompose(spec, stage, d);
             } else if (worker instanceof TrainCommand t) {
@@ -126,7 +126,7 @@ class PlannedCommandLineTest {
     }
 
     private static void checkDecompose(ModelFamilySpec spec, PlannedStage stage, DecomposeCommand d) {
-        assertThat(d.to).isEqualTo(Path.of(Workspace.decomposed(stage.member())));
+        assertThat(d.to).isEqualTo(Path.of(Workspace.POD.decomposed(stage.member())));
         var member = spec.members.stream().filter(m -> m.name.equals(stage.member())).findFirst().orElseThrow();
         if (member.targetParameters != null) {
             assertThat(Counts.parse(d.size.targetParameters)).isEqualTo(Counts.parse(member.targetParameters));
@@ -141,15 +141,17 @@ class PlannedCommandLineTest {
             assertThat(d.layers).isEqualTo(String.join(",", decomposition.layers.stream().map(Projection::id).toList()));
         }
         boolean first = spec.members.get(0) == member;
-        assertThat(d.revision).isEqualTo(first ? spec.base.revision : null);
+        if (first) {
+            assertThat(d.from).as("the base with its revision").isEqualTo(Planner.baseReference(spec.base));
+        }
     }
 
     private static void checkTrain(ModelFamilySpec spec, PlannedStage stage, TrainCommand t) {
-        assertThat(t.from).isEqualTo(Workspace.decomposed(stage.member()));
-        assertThat(t.to).isEqualTo(Path.of(Workspace.trained(stage.member())));
+        assertThat(t.from).isEqualTo(Workspace.POD.decomposed(stage.member()));
+        assertThat(t.to).isEqualTo(Path.of(Workspace.POD.trained(stage.member())));
         assertThat(t.data).isEqualTo(spec.training.dataset);
         assertThat(t.resume).isTrue();
-        assertThat(t.state).isEqualTo(Path.of(Workspace.trainState(stage.member(), stage.fingerprint())));
+        assertThat(t.state).isEqualTo(Path.of(Workspace.POD.trainState(stage.member(), stage.fingerprint())));
         var member = spec.members.stream().filter(m -> m.name.equals(stage.member())).findFirst().orElseThrow();
         if (member.training != null && member.training.learningRate != null) {
             assertThat(t.learningRate).isEqualTo(member.training.learningRate);
@@ -166,7 +168,7 @@ class PlannedCommandLineTest {
     }
 
     private static void checkEvaluate(ModelFamilySpec spec, PlannedStage stage, EvaluateCommand e) {
-        assertThat(e.model).isEqualTo(Workspace.trained(stage.member()));
+        assertThat(e.model).isEqualTo(Workspace.POD.trained(stage.member()));
         EvaluationSpec evaluation = spec.evaluation != null ? spec.evaluation : new EvaluationSpec();
         assertThat(e.data).isEqualTo(evaluation.dataset != null ? evaluation.dataset : spec.training.dataset);
         assertThat(e.split).isEqualTo(evaluation.dataset != null ? "all" : "held-out");
@@ -176,18 +178,19 @@ class PlannedCommandLineTest {
     }
 
     private static void checkPublish(ModelFamilySpec spec, PlannedStage stage, PublishCommand p) {
-        assertThat(p.model).isEqualTo(Workspace.trained(stage.member()));
+        assertThat(p.model).isEqualTo(Workspace.POD.trained(stage.member()));
         assertThat(OciReference.parse(p.to).tag()).as("the tag is the member").isEqualTo(stage.member());
         assertThat(p.to).isEqualTo(spec.publish.repository + ":" + stage.member());
-        assertThat(p.evaluation).isEqualTo(Path.of(Workspace.report(stage.member(), StageName.EVALUATE.id())));
+        assertThat(p.evaluation).isEqualTo(Path.of(Workspace.POD.report(stage.member(), StageName.EVALUATE.id())));
         boolean first = spec.members.get(0).name.equals(stage.member());
         if (first) {
-            assertThat(p.parentUri).startsWith(spec.base.uri);
+            assertThat(p.parentUri).isEqualTo(Planner.baseReference(spec.base));
+            assertThat(p.baseReport).isEqualTo(Path.of(Workspace.POD.report(stage.member(), StageName.DECOMPOSE.id())));
             assertThat(p.parentReport).isNull();
         } else {
             int index = spec.members.stream().map(m -> m.name).toList().indexOf(stage.member());
             String previous = spec.members.get(index - 1).name;
-            assertThat(p.parentReport).isEqualTo(Path.of(Workspace.report(previous, StageName.PUBLISH.id())));
+            assertThat(p.parentReport).isEqualTo(Path.of(Workspace.POD.report(previous, StageName.PUBLISH.id())));
             assertThat(p.parentUri).isNull();
         }
         assertThat(p.plainHttp).isEqualTo(Boolean.TRUE.equals(spec.publish.plainHttp));

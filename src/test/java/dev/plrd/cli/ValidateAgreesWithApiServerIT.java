@@ -176,10 +176,20 @@ class ValidateAgreesWithApiServerIT {
     private static List<Case> cases() {
         List<Case> cases = new ArrayList<>();
         cases.add(valid("as-written", spec -> { }));
-        cases.add(valid("uri-oci", spec -> set(spec, "base.uri", "oci://ghcr.io/team/model:v1")));
-        cases.add(valid("uri-s3", spec -> set(spec, "base.uri", "s3://bucket/models/mistral")));
-        cases.add(valid("uri-pvc", spec -> set(spec, "base.uri", "pvc://models/mistral")));
-        cases.add(valid("uri-file", spec -> set(spec, "base.uri", "file:///models/mistral")));
+        cases.add(valid("uri-oci", spec -> unpinned(spec, "oci://ghcr.io/team/model:v1")));
+        cases.add(valid("uri-s3", spec -> unpinned(spec, "s3://bucket/models/mistral")));
+        cases.add(valid("uri-pvc", spec -> unpinned(spec, "pvc://models/mistral")));
+        cases.add(valid("uri-file", spec -> unpinned(spec, "file:///models/mistral")));
+        cases.add(valid("uri-oci-pinned-to-a-digest", spec -> {
+            set(spec, "base.uri", "oci://ghcr.io/team/model:v1");
+            set(spec, "base.revision", "sha256:" + "0a".repeat(32));
+        }));
+        cases.add(invalid("revision-on-an-s3-base", spec -> set(spec, "base.uri", "s3://bucket/models/mistral")));
+        cases.add(invalid("revision-on-a-pvc-base", spec -> set(spec, "base.uri", "pvc://models/mistral")));
+        cases.add(invalid("tag-as-the-revision-of-an-oci-base", spec -> {
+            set(spec, "base.uri", "oci://ghcr.io/team/model:v1");
+            set(spec, "base.revision", "v1");
+        }));
         cases.add(valid("one-fraction", spec -> members(spec, "r50=0.5")));
         cases.add(valid("three-fractions", spec -> members(spec, "r75=0.75", "r50=0.5", "r25=0.25")));
         cases.add(valid("sixteen-members", spec -> members(spec, Stream.iterate(16, i -> i - 1).limit(16)
@@ -275,6 +285,12 @@ class ValidateAgreesWithApiServerIT {
         cases.add(invalid("storage-class", spec -> set(spec, "storage.storageClassName", "Fast_SSD")));
         cases.add(invalid("storage-size-zero", spec -> set(spec, "storage.size", "0")));
         return cases;
+    }
+
+    /** A base at another scheme, without the Hub revision of the template. */
+    private static void unpinned(ObjectNode spec, String uri) {
+        set(spec, "base.uri", uri);
+        ((ObjectNode) spec.get("base")).remove("revision");
     }
 
     private static Case valid(String name, Consumer<ObjectNode> specChange) {

@@ -134,28 +134,46 @@ class StageJobSpecTest extends OperatorTestSupport {
     }
 
     @Test
-    void aBaseOnAClaimIsMountedReadOnlyWhereTheBaseIsRead() {
+    void eachClaimAnInputNamesIsMountedReadOnlyInTheStagesThatReadIt() {
         String ns = "jobspec-pvc";
-        scripts.put("m5b/train", FakeJobController.Script.of(runForever()));
+        scripts.put("m5b/publish", FakeJobController.Script.of(runForever()));
         fake(client, ns);
         ModelFamily family = Families.threeMembers("fam", ns);
         family.getSpec().base.uri = "pvc://models/mistral-7b";
+        family.getSpec().base.revision = null;
+        family.getSpec().training.dataset = "pvc://corpus/web";
         client.resource(family).create();
-        eventually(() -> assertThat(stage(get(client, ns, "fam"), "m5b", StageName.TRAIN).phase)
+        eventually(() -> assertThat(stage(get(client, ns, "fam"), "m5b", StageName.PUBLISH).phase)
                 .isEqualTo(StagePhase.Running));
         ModelFamily mf = get(client, ns, "fam");
-        var decompose = client.batch().v1().jobs().inNamespace(ns)
-                .withName(stage(mf, "m5b", StageName.DECOMPOSE).jobName).get().getSpec().getTemplate().getSpec();
-        assertThat(decompose.getVolumes()).filteredOn(v -> "base".equals(v.getName())).singleElement().satisfies(v -> {
-            assertThat(v.getPersistentVolumeClaim().getClaimName()).isEqualTo("models");
-            assertThat(v.getPersistentVolumeClaim().getReadOnly()).isTrue();
-        });
-        assertThat(decompose.getContainers().get(0).getVolumeMounts())
-                .anySatisfy(m -> assertThat(m.getMountPath()).isEqualTo("/mnt/base"));
-        assertThat(decompose.getContainers().get(0).getArgs()).containsSequence("--from", "/mnt/base/mistral-7b");
-        var train = client.batch().v1().jobs().inNamespace(ns)
-                .withName(stage(mf, "m5b", StageName.TRAIN).jobName).get().getSpec().getTemplate().getSpec();
-        assertThat(train.getVolumes()).noneSatisfy(v -> assertThat(v.getName()).isEqualTo("base"));
+
+        var decompose = podSpec(ns, stage(mf, "m5b", StageName.DECOMPOSE).jobName);
+        assertThat(claims(decompose)).containsExactly(Map.entry("models", "/mnt/pvc/models"));
+        assertThat(decompose.getContainers().get(0).getArgs()).as("the worker maps the URI under the claims' mount")
+                .containsSequence("--from", "pvc://models/mistral-7b");
+        assertThat(claims(podSpec(ns, stage(mf, "m5b", StageName.TRAIN).jobName)))
+                .containsExactly(Map.entry("corpus", "/mnt/pvc/corpus"));
+        assertThat(claims(podSpec(ns, stage(mf, "m5b", StageName.EVALUATE).jobName))).as("the base is its parent")
+                .containsExactly(Map.entry("models", "/mnt/pvc/models"), Map.entry("corpus", "/mnt/pvc/corpus"));
+        assertThat(claims(podSpec(ns, stage(mf, "m5b", StageName.PUBLISH).jobName))).isEmpty();
+    }
+
+    private io.fabric8.kubernetes.api.model.PodSpec podSpec(String ns, String job) {
+        return client.batch().v1().jobs().inNamespace(ns).withName(job).get().getSpec().getTemplate().getSpec();
+    }
+
+    /** Claim name to mount path, for every claim volume of a pod other than the workspace; each must be read-only. */
+    private static Map<String, String> claims(io.fabric8.kubernetes.api.model.PodSpec pod) {
+        Map<String, String> out = new java.util.LinkedHashMap<>();
+        pod.getVolumes().stream().filter(v -> v.getPersistentVolumeClaim() != null && !"workspace".equals(v.getName()))
+                .forEach(v -> {
+                    assertThat(v.getPersistentVolumeClaim().getReadOnly()).isTrue();
+                    var mount = pod.getContainers().get(0).getVolumeMounts().stream()
+                            .filter(m -> m.getName().equals(v.getName())).findFirst().orElseThrow();
+                    assertThat(mount.getReadOnly()).isTrue();
+                    out.put(v.getPersistentVolumeClaim().getClaimName(), mount.getMountPath());
+                });
+        return out;
     }
 
     @Test

@@ -91,6 +91,19 @@ class PlannerTest {
     }
 
     @Test
+    void aLocalWorkspaceMovesEveryPathUnderItsRootAndLeavesTheResultInTheReport() {
+        List<PlannedStage> plan = Planner.plan(twoMembers(), Workspace.local(java.nio.file.Path.of("/data/fam")));
+
+        assertThat(plan).allSatisfy(p -> {
+            assertThat(p.args()).doesNotContain("--result", "/dev/termination-log");
+            assertThat(p.args().stream().filter(a -> a.startsWith("/"))).allMatch(a -> a.startsWith("/data/fam/"));
+        });
+        assertThat(fingerprints(twoMembers())).as("where the workspace lies is no input of any stage")
+                .isEqualTo(plan.stream().collect(Collectors.toMap(PlannedStage::id, PlannedStage::fingerprint,
+                        (a, b) -> a, LinkedHashMap::new)));
+    }
+
+    @Test
     void argumentListsAreImmutable() {
         List<String> args = Planner.plan(twoMembers()).get(0).args();
 
@@ -103,16 +116,38 @@ class PlannerTest {
         void theFirstMemberDecomposesThePinnedBase() {
             List<String> args = args(twoMembers(), "m1/decompose");
 
-            assertThat(args.subList(0, 7)).containsExactly("decompose", "--from", BASE_URI,
-                    "--to", "/workspace/members/m1/decomposed", "--revision", REVISION);
+            assertThat(args.subList(0, 5)).containsExactly("decompose", "--from", BASE_URI + "@" + REVISION,
+                    "--to", "/workspace/members/m1/decomposed");
         }
 
         @Test
-        void anUnpinnedBaseHasNoRevision() {
+        void anUnpinnedBaseIsReadByItsUri() {
             ModelFamilySpec spec = twoMembers();
             spec.base.revision = null;
 
-            assertThat(args(spec, "m1/decompose")).doesNotContain("--revision");
+            assertThat(flag(args(spec, "m1/decompose"), "--from")).isEqualTo(BASE_URI);
+        }
+
+        @Test
+        void anOciBasePinnedToADigestIsReadByTheDigestNotTheTag() {
+            ModelFamilySpec spec = twoMembers();
+            spec.base.uri = "oci://registry.example.com/team/models:llama";
+            spec.base.revision = "sha256:" + "ab".repeat(32);
+
+            assertThat(flag(args(spec, "m1/decompose"), "--from"))
+                    .isEqualTo("oci://registry.example.com/team/models@sha256:" + "ab".repeat(32));
+            spec.base.uri = "oci://registry.example.com:5000/team/models";
+            assertThat(flag(args(spec, "m1/decompose"), "--from"))
+                    .isEqualTo("oci://registry.example.com:5000/team/models@sha256:" + "ab".repeat(32));
+        }
+
+        @Test
+        void aPvcBaseIsPassedAsItsUriForTheWorkerToFindUnderTheClaimsMount() {
+            ModelFamilySpec spec = twoMembers();
+            spec.base.uri = "pvc://models/mistral-7b";
+            spec.base.revision = null;
+
+            assertThat(flag(args(spec, "m1/decompose"), "--from")).isEqualTo("pvc://models/mistral-7b");
         }
 
         @Test
@@ -122,8 +157,6 @@ class PlannerTest {
             assertThat(flag(args(spec, "m2/decompose"), "--from")).isEqualTo("/workspace/members/m1/trained");
             assertThat(flag(args(spec, "m3/decompose"), "--from")).isEqualTo("/workspace/members/m2/trained");
             assertThat(flag(args(spec, "m3/decompose"), "--to")).isEqualTo("/workspace/members/m3/decomposed");
-            assertThat(args(spec, "m2/decompose")).doesNotContain("--revision", REVISION);
-            assertThat(args(spec, "m3/decompose")).doesNotContain("--revision");
         }
 
         @Test
@@ -186,7 +219,8 @@ class PlannerTest {
                     "--to", "/workspace/members/m1/trained");
             assertThat(flag(args, "--data")).isEqualTo(DATASET);
             assertThat(flag(args, "--tokens")).isEqualTo("1000000000");
-            assertThat(flag(args, "--seq-len")).isEqualTo(Integer.toString(Defaults.SEQUENCE_LENGTH)).isEqualTo("2048");
+            assertThat(args).as("without a sequence length the worker trains at the model's context")
+                    .doesNotContain("--seq-len");
             assertThat(flag(args, "--micro-batch")).isEqualTo("4");
             assertThat(flag(args, "--global-batch-tokens")).isEqualTo("1000000");
             assertThat(Double.parseDouble(flag(args, "--lr"))).isEqualTo(1e-4);
@@ -275,7 +309,8 @@ class PlannerTest {
         void eachMemberIsComparedWithItsParent() {
             ModelFamilySpec spec = threeMembers();
 
-            assertThat(flag(args(spec, "m1/evaluate"), "--parent")).isEqualTo(BASE_URI);
+            assertThat(flag(args(spec, "m1/evaluate"), "--parent")).as("the base, pinned as decompose reads it")
+                    .isEqualTo(BASE_URI + "@" + REVISION);
             assertThat(flag(args(spec, "m1/evaluate"), "--parent-report")).isEqualTo("/workspace/base/evaluate.json");
             assertThat(flag(args(spec, "m2/evaluate"), "--parent")).isEqualTo("/workspace/members/m1/trained");
             assertThat(flag(args(spec, "m2/evaluate"), "--parent-report"))
@@ -431,7 +466,6 @@ class PlannerTest {
                     s -> s.training.tokens = "1B",
                     s -> s.training.tokens = "1000M",
                     s -> s.training.learningRate = 0.0001,
-                    s -> s.training.sequenceLength = 2048,
                     s -> s.training.microBatch = 4,
                     s -> s.training.globalBatchTokens = "1000K",
                     s -> s.training.warmupSteps = 50,

@@ -58,7 +58,7 @@ public sealed interface FetchSource {
             return new LocalFiles(uri, Path.of(uri.substring("file://".length())));
         }
         if (uri.startsWith("pvc://")) {
-            return new LocalFiles(uri, Path.of(Workspace.baseLocation(uri)));
+            return new LocalFiles(uri, Path.of(Workspace.claimPath(uri)));
         }
         if (uri.matches("^[a-z][a-z0-9+.-]*://.*")) {
             throw new IllegalArgumentException(uri + ": unsupported scheme; expected hf://, https://, file://, pvc://"

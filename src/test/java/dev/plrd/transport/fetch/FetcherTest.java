@@ -311,7 +311,7 @@ class FetcherTest {
         assertThat(fetch("file://" + model).location()).isEqualTo(model);
         assertThat(fetch(model.toString()).files()).isEqualTo(1);
         assertThat(FetchSource.parse("pvc://models/llama/7b")).isEqualTo(
-                new FetchSource.LocalFiles("pvc://models/llama/7b", Path.of("/mnt/base/llama/7b")));
+                new FetchSource.LocalFiles("pvc://models/llama/7b", Path.of("/mnt/pvc/models/llama/7b")));
         assertThatThrownBy(() -> fetch(dir.resolve("missing").toString()))
                 .hasMessageContaining("missing: no such file or directory");
     }
