@@ -54,7 +54,7 @@ public class DecomposeCommand extends StageCommand {
 
     @Override
     StageOutputs run() throws Exception {
-        StageInputs inputs = StageInputs.fromEnvironment();
+        StageInputs inputs = StageInputs.of(environment);
         StageInputs.Fetched base = inputs.checkpoint(Flags.FROM, from);
         Path source = base.location();
         outputDirectory("--to", to, "--from", source);

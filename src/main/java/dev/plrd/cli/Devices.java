@@ -5,6 +5,7 @@ import ai.djl.engine.Engine;
 import dev.plrd.plan.WorkerContract;
 import dev.plrd.train.ComputePrecision;
 import java.nio.file.Path;
+import java.util.Map;
 
 /** Where the train and evaluate workers compute, in what precision, and where they cache tokenised text. */
 final class Devices {
@@ -28,11 +29,11 @@ final class Devices {
     }
 
     /** --cache if given, else the workspace cache, else beside the state. */
-    static Path cache(Path option, Path besides) {
+    static Path cache(Path option, Path besides, Map<String, String> environment) {
         if (option != null) {
             return option;
         }
-        String workspace = System.getenv(WorkerContract.WORKSPACE_ENV);
+        String workspace = environment.get(WorkerContract.WORKSPACE_ENV);
         return workspace != null ? Path.of(workspace, "cache", "datasets")
                 : besides.toAbsolutePath().resolveSibling(".plrd-cache").resolve("datasets");
     }

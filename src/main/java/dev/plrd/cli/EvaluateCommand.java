@@ -92,7 +92,7 @@ public class EvaluateCommand extends StageCommand {
         } catch (IllegalArgumentException e) {
             throw new InvalidInput(e.getMessage(), e);
         }
-        StageInputs inputs = StageInputs.fromEnvironment();
+        StageInputs inputs = StageInputs.of(environment);
         Path modelDir = inputs.checkpoint(Flags.MODEL, model).location();
         Path dataPath = inputs.dataset(Flags.DATA, data).location();
         try {
@@ -104,7 +104,7 @@ public class EvaluateCommand extends StageCommand {
             }
             String identity = String.format(Locale.ROOT, "%s split=%s tokens=%d seed=%d seq=%d", data,
                     which.name().toLowerCase(Locale.ROOT).replace('_', '-'), budget, seed, length);
-            Path cacheDir = Devices.cache(cache, modelDir);
+            Path cacheDir = Devices.cache(cache, modelDir, environment);
             Perplexity.Result own = measure(modelDir, dataPath, cacheDir, which, length, budget);
             System.err.printf(Locale.ROOT, "evaluate: %s perplexity %.4f (loss %.4f) on %,d tokens, %.1f s%n", modelDir,
                     own.perplexity(), own.loss(), own.tokens(), own.seconds());

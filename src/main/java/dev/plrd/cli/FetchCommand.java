@@ -75,7 +75,7 @@ public class FetchCommand extends StageCommand {
         HubEndpoint hub;
         try {
             source = FetchSource.parse(uri);
-            Map<String, String> env = new HashMap<>(System.getenv());
+            Map<String, String> env = new HashMap<>(environment);
             if (hubEndpoint != null) {
                 env.put("HF_ENDPOINT", hubEndpoint.toString());
             }
@@ -105,7 +105,7 @@ public class FetchCommand extends StageCommand {
         if (cache != null) {
             return cache;
         }
-        return StageInputs.cacheDirectory(System.getenv());
+        return StageInputs.cacheDirectory(environment);
     }
 
     /**

@@ -1,5 +1,6 @@
 package dev.plrd.cli;
 
+import java.util.Map;
 import picocli.CommandLine.Command;
 import picocli.CommandLine;
 
@@ -15,6 +16,20 @@ public class PlrdCommand {
      * {@code @/proc/self/environ} must stay a value, never become the contents of a file.
      */
     public static CommandLine commandLine() {
-        return new CommandLine(new PlrdCommand()).setExpandAtFiles(false);
+        return commandLine(System.getenv());
+    }
+
+    /**
+     * The command line with the environment its stage commands read (the workspace, the Hub endpoint and token) in
+     * place of the process's: how a local run starts each stage in this JVM as a pod would start it.
+     */
+    public static CommandLine commandLine(Map<String, String> environment) {
+        CommandLine line = new CommandLine(new PlrdCommand()).setExpandAtFiles(false);
+        for (CommandLine sub : line.getSubcommands().values()) {
+            if (sub.getCommand() instanceof StageCommand stage) {
+                stage.environment = Map.copyOf(environment);
+            }
+        }
+        return line;
     }
 }

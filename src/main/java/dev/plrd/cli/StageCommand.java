@@ -9,6 +9,7 @@ import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.Map;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Option;
 
@@ -24,6 +25,9 @@ abstract class StageCommand implements Callable<Integer> {
 
     @Option(names = Flags.REPORT, paramLabel = "FILE", description = "A copy of the result JSON, kept in the workspace.")
     Path report;
+
+    /** The environment the stage reads: the process's, or the one a local run gives it. */
+    Map<String, String> environment = System.getenv();
 
     /** Runs the stage; throws InvalidInput for input that no retry can fix. */
     abstract StageOutputs run() throws Exception;

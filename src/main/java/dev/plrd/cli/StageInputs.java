@@ -36,9 +36,9 @@ final class StageInputs {
         this.fetcher = fetcher;
     }
 
-    /** The inputs of a stage process: the workspace cache, the Hub endpoint and token of the environment. */
-    static StageInputs fromEnvironment() {
-        return new StageInputs(new Fetcher(cacheDirectory(System.getenv()), HubEndpoint.fromEnvironment(System.getenv()),
+    /** The inputs of a stage: the workspace cache, the Hub endpoint and token of its environment. */
+    static StageInputs of(Map<String, String> environment) {
+        return new StageInputs(new Fetcher(cacheDirectory(environment), HubEndpoint.fromEnvironment(environment),
                 Retry.DEFAULT, TransferProgress.standardError(), true));
     }
 

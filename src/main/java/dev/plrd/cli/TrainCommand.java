@@ -82,7 +82,7 @@ public class TrainCommand extends StageCommand {
 
     @Override
     StageOutputs run() throws Exception {
-        StageInputs inputs = StageInputs.fromEnvironment();
+        StageInputs inputs = StageInputs.of(environment);
         Path source = inputs.checkpoint(Flags.FROM, from).location();
         outputDirectory("--to", to, "--from", source);
         Path dataPath = inputs.dataset(Flags.DATA, data).location();
@@ -95,7 +95,7 @@ public class TrainCommand extends StageCommand {
         try (Preemption preemption = new Preemption(saveWindow);
                 LlamaModel model = load(source, device, compute);
                 TokenDataset dataset = TokenDataset.open(dataPath.toString(), model.config().vocabSize(), source,
-                        Devices.cache(cache, stateDirectory))) {
+                        Devices.cache(cache, stateDirectory, environment))) {
             System.err.printf("train: %s (%,d parameters, %s on %s) on %s%n", source, model.parameterCount(),
                     compute.name().toLowerCase(), device, dataset.describe());
             System.err.printf("train: %d steps of %,d tokens (%d x %d x %d), state %s%n", plan.steps(),
