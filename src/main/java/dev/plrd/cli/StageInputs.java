@@ -37,9 +37,15 @@ final class StageInputs {
     }
 
     /** The inputs of a stage: the workspace cache, the Hub endpoint and token of its environment. */
-    static StageInputs of(Map<String, String> environment) {
-        return new StageInputs(new Fetcher(cacheDirectory(environment), HubEndpoint.fromEnvironment(environment),
-                Retry.DEFAULT, TransferProgress.standardError(), true));
+    static StageInputs of(Map<String, String> environment) throws InvalidInput {
+        HubEndpoint hub;
+        try {
+            hub = HubEndpoint.fromEnvironment(environment);
+        } catch (IllegalArgumentException e) {
+            throw new InvalidInput(e.getMessage(), e);
+        }
+        return new StageInputs(new Fetcher(cacheDirectory(environment), hub, Retry.DEFAULT,
+                TransferProgress.standardError(), true));
     }
 
     /**
