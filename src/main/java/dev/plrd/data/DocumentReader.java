@@ -34,14 +34,17 @@ final class DocumentReader {
     private DocumentReader() {
     }
 
+    /** Reads file, decoding it as it goes where it is compressed; bytesRead counts the bytes of the file as stored. */
     static void read(TextFile file, Sink sink) throws IOException, DataException {
         try (FileChannel channel = FileChannel.open(file.path(), StandardOpenOption.READ);
-                Reader reader = new InputStreamReader(Channels.newInputStream(channel),
-                        StandardCharsets.UTF_8.newDecoder())) {
+                Reader reader = new InputStreamReader(DecodedInput.of(Channels.newInputStream(channel),
+                        Compression.of(file.path())), StandardCharsets.UTF_8.newDecoder())) {
             switch (file.format()) {
                 case TEXT -> readText(file, reader, channel, sink);
                 case JSONL -> readLines(file, new BufferedReader(reader, 1 << 16), channel, sink);
             }
+        } catch (DecodedInput.Undecodable e) {
+            throw new DataException(file.path() + ": " + e.getMessage(), e);
         }
     }
 
