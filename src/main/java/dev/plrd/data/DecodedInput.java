@@ -3,6 +3,7 @@ package dev.plrd.data;
 import java.io.FilterInputStream;
 import java.io.IOException;
 import java.io.InputStream;
+import java.io.OutputStream;
 
 /**
  * A compressed file's bytes, decoded. On a truncated or corrupt file the decoders fail with exceptions that look
@@ -37,6 +38,21 @@ final class DecodedInput extends InputStream {
             return new DecodedInput(source, compression.decoding(source), compression);
         } catch (IOException | RuntimeException e) {
             throw source.blame(e, compression);
+        }
+    }
+
+    /**
+     * Decodes what is left of in, when it is a compressed file, to tell whether a problem seen in its text
+     * (reported as seen) came from a corrupt file: then the decoder's failure is thrown, with that problem suppressed.
+     */
+    static void checkRest(InputStream in, Exception seen) throws IOException {
+        if (in instanceof DecodedInput) {
+            try {
+                in.transferTo(OutputStream.nullOutputStream());
+            } catch (Undecodable e) {
+                e.addSuppressed(seen);
+                throw e;
+            }
         }
     }
 
