@@ -42,8 +42,8 @@ final class DecodedInput extends InputStream {
     }
 
     /**
-     * Decodes what is left of in, when it is a compressed file, to tell whether a problem seen in its text
-     * (reported as seen) came from a corrupt file: then the decoder's failure is thrown, with that problem suppressed.
+     * Decodes the rest of in, where it is a compressed file, to tell whether a problem seen in its text came from
+     * the file being corrupt; if so the decoder's failure is thrown instead, with that problem attached as suppressed.
      */
     static void checkRest(InputStream in, Exception seen) throws IOException {
         if (in instanceof DecodedInput) {

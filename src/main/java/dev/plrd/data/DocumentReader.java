@@ -46,7 +46,8 @@ final class DocumentReader {
                     case JSONL -> readLines(file, new BufferedReader(reader, 1 << 16), channel, sink);
                 }
             } catch (DataException e) {
-                // a corrupt compressed file yields garbage before the decoder reaches the checksum that exposes it
+                // a corrupt compressed file yields garbage before the decoder reaches the checksum that exposes it;
+                // telling the two apart costs a read of the rest of the file, on this failing path only
                 DecodedInput.checkRest(decoded, e);
                 throw e;
             }
