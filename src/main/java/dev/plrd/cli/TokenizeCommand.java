@@ -22,7 +22,7 @@ import picocli.CommandLine.Option;
                 + " dataset.json, documents joined by the end-of-sequence token.")
 public class TokenizeCommand extends StageCommand {
     @Option(names = "--input", required = true, paramLabel = "PATH",
-            description = "A .txt or .jsonl file, or a directory of them (repeatable; read in the order given).")
+            description = "A .txt or .jsonl file (also .gz/.zst), or a directory of them at any depth (repeatable; read in the order given).")
     List<Path> inputs;
 
     @Option(names = "--tokenizer", required = true, paramLabel = "FILE|DIR",

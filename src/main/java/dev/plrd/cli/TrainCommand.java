@@ -30,7 +30,7 @@ public class TrainCommand extends StageCommand {
     Path to;
 
     @Option(names = Flags.DATA, required = true, paramLabel = "URI",
-            description = "Token shards (a plrd tokenize directory or .bin files), or .txt/.jsonl text.")
+            description = "Token shards (a plrd tokenize directory or .bin files), or .txt/.jsonl text, also .gz/.zst; directories at any depth.")
     String data;
 
     @Option(names = Flags.TOKENS, required = true, paramLabel = "COUNT", description = "Token budget, e.g. 1B.")

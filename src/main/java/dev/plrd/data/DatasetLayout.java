@@ -7,9 +7,12 @@ import java.nio.file.Path;
 import java.util.List;
 import java.util.Locale;
 import java.util.Optional;
-import java.util.stream.Stream;
 
-/** What a dataset location holds, judged by its names: a dataset.json directory, bare .bin files, or text. */
+/**
+ * What a dataset location holds, judged by its names: a dataset.json directory, bare .bin files, or text (plain or
+ * compressed). A directory's files are found in its subdirectories too (see {@link DatasetFiles}); other files, such
+ * as a repository's README.md, .gitattributes, LICENSE or loading script, are left out.
+ */
 sealed interface DatasetLayout {
     String BIN = ".bin";
 
@@ -17,11 +20,11 @@ sealed interface DatasetLayout {
     record Manifest(Path directory) implements DatasetLayout {
     }
 
-    /** Token files with no dataset.json, in name order. */
+    /** Token files with no dataset.json, in path order. */
     record Bare(List<Path> files) implements DatasetLayout {
     }
 
-    /** .txt and .jsonl files, in name order, to be tokenised. */
+    /** .txt and .jsonl files, plain or compressed, in path order, to be tokenised. */
     record Text(List<TextFile> files) implements DatasetLayout {
     }
 
@@ -39,7 +42,10 @@ sealed interface DatasetLayout {
         if (path.getFileName().toString().equals(DatasetManifest.FILE_NAME)) {
             return new Manifest(path.toAbsolutePath().getParent());
         }
-        List<Path> files = Files.isDirectory(path) ? list(path) : List.of(path);
+        List<Path> files = Files.isDirectory(path) ? DatasetFiles.under(path) : List.of(path);
+        for (Path file : files) {
+            refuseUnreadable(file);
+        }
         List<Path> bins = files.stream().filter(DatasetLayout::isBin).toList();
         List<TextFile> texts = files.stream()
                 .flatMap(f -> TextFormat.ofFile(f).map(format -> new TextFile(f, format, TextFile.DEFAULT_FIELD)).stream()).toList();
@@ -54,18 +60,39 @@ sealed interface DatasetLayout {
             return new Text(texts);
         }
         throw new DataException(Files.isDirectory(path)
-                ? location + ": no dataset.json, .bin, .txt or .jsonl files in this directory"
-                : location + ": not a dataset file: expected .bin, .txt, .jsonl or dataset.json");
+                ? location + ": no dataset.json, .bin, .txt or .jsonl files (text also as .gz or .zst) in this directory"
+                        + " or below" + leftOut(path, files)
+                : location + ": not a dataset file: expected .bin, .txt, .jsonl (text also as .gz or .zst) or"
+                        + " dataset.json");
+    }
+
+    /** Data in a form that cannot be read is refused rather than left out, so that no part of a corpus is lost unseen. */
+    private static void refuseUnreadable(Path file) throws DataException {
+        if (DatasetFiles.isParquet(file)) {
+            throw DatasetFiles.parquet(file);
+        }
+        if (Compression.of(file) != Compression.NONE && Compression.uncompressedName(file).endsWith(BIN)) {
+            throw new DataException(file + ": token files are memory-mapped, so they cannot be read compressed;"
+                    + " decompress it (" + Compression.of(file).label() + " -d)");
+        }
+        if (file.getFileName().toString().equals(DatasetManifest.FILE_NAME)) {
+            throw new DataException(file + ": a tokenised dataset in a subdirectory; give that directory as the dataset"
+                    + " (its .bin shards are described by this dataset.json, they are not bare token files)");
+        }
+    }
+
+    /** Some of the files that are not data, so that a wrong directory is recognised at once. */
+    private static String leftOut(Path dir, List<Path> files) {
+        if (files.isEmpty()) {
+            return "";
+        }
+        List<String> names = files.stream().limit(3).map(f -> dir.relativize(f).toString()).toList();
+        return " (left out " + (files.size() > names.size() ? files.size() + " files, such as " : "") + String.join(", ",
+                names) + ")";
     }
 
     private static boolean isBin(Path file) {
         return file.getFileName().toString().toLowerCase(Locale.ROOT).endsWith(BIN);
-    }
-
-    private static List<Path> list(Path dir) throws IOException {
-        try (Stream<Path> list = Files.list(dir)) {
-            return list.filter(p -> !p.getFileName().toString().startsWith(".") && Files.isRegularFile(p)).sorted().toList();
-        }
     }
 
     /** A path from a path or file:// URI; other schemes are fetched by the stage that downloads, not here. */

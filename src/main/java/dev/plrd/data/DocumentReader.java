@@ -7,6 +7,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.json.JsonMapper;
 import java.io.BufferedReader;
 import java.io.IOException;
+import java.io.InputStream;
 import java.io.InputStreamReader;
 import java.io.Reader;
 import java.nio.CharBuffer;
@@ -34,14 +35,24 @@ final class DocumentReader {
     private DocumentReader() {
     }
 
+    /** Reads file, decoding it as it goes where it is compressed; bytesRead counts the bytes of the file as stored. */
     static void read(TextFile file, Sink sink) throws IOException, DataException {
         try (FileChannel channel = FileChannel.open(file.path(), StandardOpenOption.READ);
-                Reader reader = new InputStreamReader(Channels.newInputStream(channel),
-                        StandardCharsets.UTF_8.newDecoder())) {
-            switch (file.format()) {
-                case TEXT -> readText(file, reader, channel, sink);
-                case JSONL -> readLines(file, new BufferedReader(reader, 1 << 16), channel, sink);
+                InputStream decoded = DecodedInput.of(Channels.newInputStream(channel), Compression.of(file.path()));
+                Reader reader = new InputStreamReader(decoded, StandardCharsets.UTF_8.newDecoder())) {
+            try {
+                switch (file.format()) {
+                    case TEXT -> readText(file, reader, channel, sink);
+                    case JSONL -> readLines(file, new BufferedReader(reader, 1 << 16), channel, sink);
+                }
+            } catch (DataException e) {
+                // a corrupt compressed file yields garbage before the decoder reaches the checksum that exposes it;
+                // telling the two apart costs a read of the rest of the file, on this failing path only
+                DecodedInput.checkRest(decoded, e);
+                throw e;
             }
+        } catch (DecodedInput.Undecodable e) {
+            throw new DataException(file.path() + ": " + e.getMessage(), e);
         }
     }
 

@@ -13,9 +13,10 @@ import java.util.Locale;
 /**
  * Tokenised text kept between runs, so that a training stage that is preempted and resumed, or an evaluation of
  * the same data, does not tokenise again. An entry is a pre-tokenised dataset directory named by the SHA-256 of
- * what decides its content: the tokenizer.json bytes, the end-of-sequence id, and every input file's format, field
- * and bytes, in order (names and timestamps do not count). {@link #VERSION} changes whenever the way text becomes
- * tokens does, so that old entries are not reused.
+ * what decides its content: the tokenizer.json bytes, the end-of-sequence id, and every input file's format,
+ * compression, field and bytes as stored (a compressed file's compressed bytes), in order; timestamps and names do
+ * not count, but for the extensions that give format and compression. {@link #VERSION} changes whenever the way text
+ * becomes tokens does, so that old entries are not reused.
  */
 final class TextCache {
     static final String VERSION = "plrd-text-cache/v1";
@@ -54,7 +55,8 @@ final class TextCache {
         update(digest, tokenizer.sha256());
         update(digest, Long.toString(tokenizer.eosId()));
         for (TextFile file : files) {
-            update(digest, file.format().name());
+            // a plain file's entry is named as before compression was read, so existing entries stay valid
+            update(digest, file.format().name() + Compression.of(file.path()).suffix());
             update(digest, file.field());
             update(digest, Long.toString(Files.size(file.path())));
             ContentHash.update(digest, file.path());

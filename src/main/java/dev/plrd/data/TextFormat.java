@@ -1,10 +1,12 @@
 package dev.plrd.data;
 
 import java.nio.file.Path;
-import java.util.Locale;
 import java.util.Optional;
 
-/** How a text file holds documents: the whole file is one ({@code .txt}), or one JSON object per line ({@code .jsonl}). */
+/**
+ * How a text file holds documents: the whole file is one ({@code .txt}), or one JSON object per line ({@code .jsonl}).
+ * Either may be compressed with gzip or zstd: {@code .jsonl.gz}, {@code .txt.zst} and so on.
+ */
 public enum TextFormat {
     TEXT(".txt"), JSONL(".jsonl");
 
@@ -18,9 +20,9 @@ public enum TextFormat {
         return extension;
     }
 
-    /** The format a file's extension names, if any. */
+    /** The format a file's extension names, if any, under a compression suffix if there is one. */
     public static Optional<TextFormat> ofFile(Path file) {
-        String name = file.getFileName().toString().toLowerCase(Locale.ROOT);
+        String name = Compression.uncompressedName(file);
         for (TextFormat f : values()) {
             if (name.endsWith(f.extension)) {
                 return Optional.of(f);

@@ -22,17 +22,32 @@ import java.util.Locale;
  * </pre>
  * {@code format}, {@code dtype}, {@code vocabSize}, {@code tokens} and {@code shards} (in stream order) are
  * required; {@code eosId} and {@code maxTokenId} may be left out by other writers, which costs a scan of every id
- * on open. Bare {@code .bin} files, a file or a directory of them in name order, are read as uint16 when the
+ * on open. Bare {@code .bin} files, a file or a directory of them in path order, are read as uint16 when the
  * model's vocabulary has at most 65,536 ids and as uint32 otherwise; a dataset.json's dtype wins over that rule.
- * Files are memory-mapped in pieces, so they may exceed 2 GiB.
+ * Files are memory-mapped in pieces, so they may exceed 2 GiB, and cannot be compressed.
  *
  * <h2>Text</h2>
  * A {@code .txt} file (one document), a {@code .jsonl} file (one JSON object per line, the document under
- * {@code "text"}), or a directory of them in name order. Text is tokenised with the model's {@code tokenizer.json},
- * with no special tokens added and every document followed by the end-of-sequence id, into a cache entry in the
- * plrd-tokens/v1 format keyed by a hash of the inputs' bytes and the tokenizer, written atomically and reused by
- * the next open (a resumed training does not tokenise again). {@code plrd tokenize} writes the same format ahead of
- * time.
+ * {@code "text"}), or a directory of them. Either may be compressed, gzip ({@code .jsonl.gz}, {@code .txt.gz}) or zstd
+ * ({@code .jsonl.zst}, {@code .txt.zst}), and is then decoded as it is read, never whole in memory; concatenated gzip
+ * members or zstd frames are read as one file, and a truncated or corrupt file is refused naming it.
+ *
+ * <h2>Directories</h2>
+ * A directory without a dataset.json at its top is read as a Hub or S3 snapshot keeps a repository: its data files
+ * ({@code .bin}, or text as above) are found in subdirectories too, in the order of their paths relative to it,
+ * compared name by name ({@code data/train-00000-of-00002.jsonl.zst}, then {@code data/train-00001-of-00002.jsonl.zst},
+ * then {@code data-extra/...}). Hidden files and directories ({@code .gitattributes}, {@code .cache}) and files that
+ * are not data ({@code README.md}, {@code LICENSE}, {@code *.py}, other {@code *.json}) are left out; at least one data
+ * file must remain. Refused, because part of the data would otherwise be skipped unseen: {@code .bin} files together
+ * with text, Parquet files (the message says how to convert them to .jsonl), compressed {@code .bin} files, and a
+ * dataset.json in a subdirectory (open that directory instead).
+ *
+ * <h2>Tokenising text</h2>
+ * Text is tokenised with the model's {@code tokenizer.json}, with no special tokens added and every document followed
+ * by the end-of-sequence id, into a cache entry in the plrd-tokens/v1 format keyed by a hash of the inputs' bytes as
+ * stored (a compressed file's compressed bytes), their format and compression, and the tokenizer, written atomically
+ * and reused by the next open (a resumed training does not tokenise again). {@code plrd tokenize} writes the same
+ * format ahead of time.
  *
  * <h2>Windows and splits</h2>
  * The stream is cut into windows of sequenceLength + 1 tokens with stride sequenceLength: the inputs are a

@@ -6,9 +6,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.attribute.FileTime;
-import java.util.ArrayList;
 import java.util.List;
-import java.util.stream.LongStream;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -23,27 +21,8 @@ class TextDatasetTest {
 
     @BeforeEach
     void tinyModel() throws Exception {
-        model = Files.createDirectory(dir.resolve("model"));
-        ByteLevelTokenizerJson.write(model.resolve("tokenizer.json"), 512);
+        model = TokenStreams.tinyModel(dir);
         cache = dir.resolve("cache");
-    }
-
-    private long[] expected(String... documents) throws Exception {
-        List<Long> ids = new ArrayList<>();
-        try (TextTokenizer t = TextTokenizer.load(model)) {
-            for (long[] doc : t.encode(List.of(documents))) {
-                LongStream.of(doc).forEach(ids::add);
-                ids.add(t.eosId());
-            }
-        }
-        return ids.stream().mapToLong(Long::longValue).toArray();
-    }
-
-    /** The whole stream; compared with isEqualTo, as AssertJ's containsExactly is quadratic in the length. */
-    private static long[] stream(TokenDataset d) throws DataException {
-        long[] all = new long[(int) d.tokens()];
-        d.split(SplitName.ALL, all.length - 1).window(0, all);
-        return all;
     }
 
     private List<Path> cacheFiles() throws Exception {
@@ -63,12 +42,12 @@ class TextDatasetTest {
                 {"text": ""}
                 """);
         try (TokenDataset d = TokenDataset.open(corpus.toString(), 512, model, cache)) {
-            assertThat(stream(d)).isEqualTo(expected("A whole file is one document.\nWith two lines.\n",
+            assertThat(TokenStreams.all(d)).isEqualTo(TokenStreams.of(model, "A whole file is one document.\nWith two lines.\n",
                     "First line document.", "Second, with é and a tab\t."));
             assertThat(d.describe()).contains(corpus.toString(), "text, 2 files", "uint16");
         }
         try (TokenDataset d = TokenDataset.open(corpus.resolve("b.jsonl").toString(), 512, model, cache)) {
-            assertThat(stream(d)).isEqualTo(expected("First line document.", "Second, with é and a tab\t."));
+            assertThat(TokenStreams.all(d)).isEqualTo(TokenStreams.of(model, "First line document.", "Second, with é and a tab\t."));
         }
     }
 
@@ -95,7 +74,7 @@ class TextDatasetTest {
 
         Files.writeString(text, "Once upon a time there was a new cache entry.");
         try (TokenDataset d = TokenDataset.open(text.toString(), 512, model, cache)) {
-            assertThat(stream(d)).isEqualTo(expected("Once upon a time there was a new cache entry."));
+            assertThat(TokenStreams.all(d)).isEqualTo(TokenStreams.of(model, "Once upon a time there was a new cache entry."));
         }
         assertThat(cacheFiles()).hasSize(4);
         try (Stream<Path> entries = Files.list(cache)) {
@@ -112,7 +91,7 @@ class TextDatasetTest {
         String doc = sb.toString();
         Path text = Files.writeString(dir.resolve("long.txt"), doc);
         try (TokenDataset d = TokenDataset.open(text.toString(), 512, model, cache)) {
-            assertThat(stream(d)).isEqualTo(expected(doc));
+            assertThat(TokenStreams.all(d)).isEqualTo(TokenStreams.of(model, doc));
         }
     }
 

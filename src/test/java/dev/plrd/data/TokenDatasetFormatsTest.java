@@ -19,29 +19,22 @@ class TokenDatasetFormatsTest {
     @TempDir
     Path dir;
 
-    private static long[] all(TokenDataset d) throws DataException {
-        Split s = d.split(SplitName.ALL, (int) d.tokens() - 1);
-        long[] w = new long[(int) d.tokens()];
-        s.window(0, w);
-        return w;
-    }
-
     @Test
     void bareFileIsUint16WhenTheVocabularyFitsAndUint32Otherwise() throws Exception {
         Path small = TokenFiles.uint16(dir.resolve("small.bin"), 0, 511, 7, 65535 % 512);
         try (TokenDataset d = TokenDataset.open(small.toString(), 512, null, null)) {
             assertThat(d.tokens()).isEqualTo(4);
-            assertThat(all(d)).containsExactly(0, 511, 7, 65535 % 512);
+            assertThat(TokenStreams.all(d)).containsExactly(0, 511, 7, 65535 % 512);
             assertThat(d.describe()).contains(small.toString(), "uint16", "4 tokens");
         }
         Path edge = TokenFiles.uint16(dir.resolve("edge.bin"), 65535, 0);
         try (TokenDataset d = TokenDataset.open(edge.toString(), 65536, null, null)) {
-            assertThat(all(d)).containsExactly(65535, 0);
+            assertThat(TokenStreams.all(d)).containsExactly(65535, 0);
         }
         Path large = TokenFiles.uint32(dir.resolve("large.bin"), 70000, 1, 127999);
         try (TokenDataset d = TokenDataset.open("file://" + large, 128000, null, null)) {
             assertThat(d.tokens()).isEqualTo(3);
-            assertThat(all(d)).containsExactly(70000, 1, 127999);
+            assertThat(TokenStreams.all(d)).containsExactly(70000, 1, 127999);
             assertThat(d.describe()).contains("uint32");
         }
     }
@@ -54,7 +47,7 @@ class TokenDatasetFormatsTest {
         TokenFiles.uint16(data.resolve(".partial.bin"), 9, 9);
         Files.writeString(data.resolve("README"), "not a token file");
         try (TokenDataset d = TokenDataset.open(data.toString(), 512, null, null)) {
-            assertThat(all(d)).containsExactly(1, 2, 3, 4, 5);
+            assertThat(TokenStreams.all(d)).containsExactly(1, 2, 3, 4, 5);
             assertThat(d.describe()).contains(".bin, 2 files");
         }
     }
@@ -69,7 +62,7 @@ class TokenDatasetFormatsTest {
                  "shards": [{"file": "shard-00000.bin", "tokens": 3}, {"file": "shard-00001.bin", "tokens": 1}],
                  "maxTokenId": 40}""");
         try (TokenDataset d = TokenDataset.open(data.toString(), 512, null, null)) {
-            assertThat(all(d)).containsExactly(10, 20, 30, 40);
+            assertThat(TokenStreams.all(d)).containsExactly(10, 20, 30, 40);
             assertThat(d.describe()).contains("plrd-tokens/v1", "uint32");
         }
         try (TokenDataset d = TokenDataset.open(data.resolve("dataset.json").toString(), 512, null, null)) {
@@ -119,7 +112,7 @@ class TokenDatasetFormatsTest {
         Path zero = Files.createFile(dir.resolve("zero.bin"));
         assertThatThrownBy(() -> TokenDataset.open(zero.toString(), 512, null, null))
                 .hasMessageContaining(zero + ": holds no tokens");
-        Path other = Files.writeString(dir.resolve("corpus.parquet"), "x");
+        Path other = Files.writeString(dir.resolve("corpus.csv"), "x");
         assertThatThrownBy(() -> TokenDataset.open(other.toString(), 512, null, null))
                 .hasMessageContaining("not a dataset file");
     }
