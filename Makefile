@@ -1,7 +1,16 @@
 # plrd-operator: every target here works on a fresh machine with Java 17 and Maven.
 MVN ?= mvn -B
 
-.PHONY: test build crd bench
+.PHONY: test build crd bench image image-push image-check
+
+# The image that `make image` builds and deploy/ runs: one name, also in deploy/base/kustomization.yaml
+# and deploy/helm/plrd-operator/values.yaml (ImageNameTest keeps them equal).
+IMAGE ?= ghcr.io/plrd-dev/plrd-operator:0.1.0
+# The base: any source skopeo reads (docker://..., oci:DIR:TAG, oci-archive:FILE), with java on PATH.
+BASE_IMAGE ?= docker://docker.io/library/eclipse-temurin:17-jre
+IMAGE_DIR := target/image
+IMAGE_TAG = $(lastword $(subst :, ,$(IMAGE)))
+APP := target/quarkus-app/quarkus-run.jar
 
 ## test: the whole test suite: unit tests, the operator against a mock API server, deploy checks, then
 ## (after packaging) the real-API-server tier, which runs when KUBE_TEST_ASSETS names ../shared/kube
@@ -19,3 +28,29 @@ crd: build
 ## bench: benchmarks, printing figures (not part of `make test`)
 bench:
 	$(MVN) test -Dtest.groups=bench -Dtest.excludedGroups=none -Dsurefire.failIfNoSpecifiedTests=false
+
+$(APP): pom.xml $(shell find src/main -type f)
+	$(MVN) package -DskipTests
+
+$(IMAGE_DIR)/natives: $(APP) scripts/image/ExtractNatives.java
+	rm -rf $@ $@.tmp
+	java -cp 'target/quarkus-app/lib/main/*' scripts/image/ExtractNatives.java $@.tmp
+	mv $@.tmp $@
+
+## image: the operator/worker image (needs umoci and skopeo, no container engine) as an OCI layout in
+## target/image/oci and an OCI archive target/image/plrd-operator.tar (podman load, skopeo copy oci-archive:...)
+image: $(APP) $(IMAGE_DIR)/natives
+	scripts/image/build "$(BASE_IMAGE)" "$(IMAGE)" target/quarkus-app $(IMAGE_DIR)/natives $(IMAGE_DIR)/oci
+	rm -f $(IMAGE_DIR)/plrd-operator.tar
+	skopeo copy --quiet oci:$(IMAGE_DIR)/oci:$(IMAGE_TAG) oci-archive:$(IMAGE_DIR)/plrd-operator.tar:$(IMAGE)
+
+## image-push: build, then push to IMAGE (credentials: skopeo login, or REGISTRY_AUTH_FILE)
+image-push: image
+	skopeo copy oci:$(IMAGE_DIR)/oci:$(IMAGE_TAG) docker://$(IMAGE)
+
+## image-check: build the image offline on a base made from this machine's JDK and libraries, then run
+## its entrypoint and four stages from the unpacked layers under chroot (root only; scripts/image/check)
+image-check: $(IMAGE_DIR)/natives
+	scripts/image/base-from-host $(IMAGE_DIR)/base host $(IMAGE_DIR)/natives
+	$(MAKE) image BASE_IMAGE=oci:$(IMAGE_DIR)/base:host
+	scripts/image/check $(IMAGE_DIR)/oci:$(IMAGE_TAG)
