@@ -8,12 +8,13 @@ import dev.plrd.api.ModelFamily;
 import dev.plrd.api.StageName;
 import dev.plrd.api.StagePhase;
 import dev.plrd.api.StageStatus;
-import dev.plrd.cli.PlrdCommand;
+import dev.plrd.cli.Main;
 import dev.plrd.model.ModelConfig;
 import dev.plrd.model.RandomInit;
 import dev.plrd.plan.WorkerContract;
 import dev.plrd.plan.Workspace;
 import dev.plrd.testing.CountingTokens;
+import dev.plrd.testing.JavaProcess;
 import dev.plrd.testing.MicroModel;
 import dev.plrd.transport.fetch.HubImitation;
 import dev.plrd.transport.oci.ArtifactStore;
@@ -42,7 +43,7 @@ import org.junit.jupiter.api.io.TempDir;
 /**
  * The operator scenario of model transport: a family whose base and data are on the Hugging Face Hub (an
  * imitation on 127.0.0.1) and whose members go to a registry (Debian's docker-registry). The operator plans and
- * creates the Jobs; each Job's pod runs the real worker with the Job's own arguments, in this JVM, its
+ * creates the Jobs; each Job's pod runs the real worker with the Job's own arguments, in a child JVM, its
  * {@code /workspace} a temporary directory, and its termination message what the worker wrote.
  */
 @QuarkusTest
@@ -76,7 +77,7 @@ class FamilyFromTheHubTest extends OperatorTestSupport {
             }
         }
         Path tokens = CountingTokens.write(dir.resolve("counting.bin"), 40_000, MicroModel.VOCAB, 2);
-        hub.repo("datasets", "acme/counting", "c".repeat(40)).addLfs("train.bin", tokens).add("README.md", "# c");
+        hub.repo("datasets", "acme/counting", "c".repeat(40)).addLfs("data/train.bin", tokens).add("README.md", "# c");
         environment.put(WorkerContract.WORKSPACE_ENV, Files.createDirectories(dir.resolve("workspace")).toString());
         environment.put("HF_ENDPOINT", hub.endpoint().toString());
     }
@@ -103,12 +104,19 @@ class FamilyFromTheHubTest extends OperatorTestSupport {
                     : arg);
         }
         stagesRun.add(job.getMetadata().getLabels().get(Labels.MEMBER) + "/" + args.get(0));
-        int exit = PlrdCommand.commandLine(environment).execute(args.toArray(String[]::new));
         String message;
+        int exit;
         try {
+            // a child JVM, as a pod is: DJL's natives, once loaded by a Quarkus test's class loader, could not be
+            // loaded again by the plain tests that share this JVM
+            exit = JavaProcess.start(List.of(), environment, Main.class, dir.resolve(job.getMetadata().getName() + ".log"),
+                    args.toArray()).waitFor();
             message = Files.readString(result);
         } catch (IOException e) {
             throw new UncheckedIOException(e);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException(e);
         }
         return FakeJobController.Script.of(exit == 0 ? FakeJobController.PodScript.succeed(message)
                 : FakeJobController.PodScript.fail(exit, message));
@@ -131,7 +139,7 @@ class FamilyFromTheHubTest extends OperatorTestSupport {
                     - name: quarter
                       rankFraction: 0.25
                   training:
-                    dataset: hf://datasets/acme/counting#*.bin
+                    dataset: hf://datasets/acme/counting#data/*.bin
                     tokens: "256"
                     sequenceLength: 16
                     microBatch: 4

@@ -5,6 +5,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 
 /**
  * A class's main method run as a process of its own, on the test classpath with the test JVM's
@@ -29,6 +30,12 @@ public final class JavaProcess {
     /** As {@link #start(Class, Path, Object...)}, with JVM options such as a heap limit before the class name. */
     public static JavaProcess start(List<String> jvmOptions, Class<?> mainClass, Path log, Object... args)
             throws IOException {
+        return start(jvmOptions, Map.of(), mainClass, log, args);
+    }
+
+    /** As {@link #start(List, Class, Path, Object...)}, with variables added to the inherited environment. */
+    public static JavaProcess start(List<String> jvmOptions, Map<String, String> environment, Class<?> mainClass,
+            Path log, Object... args) throws IOException {
         List<String> command = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
                 "-cp", System.getProperty("surefire.test.class.path", System.getProperty("java.class.path")),
                 "-Dai.djl.offline=true", "-DDJL_CACHE_DIR=" + System.getProperty("DJL_CACHE_DIR"),
@@ -39,7 +46,9 @@ public final class JavaProcess {
         for (Object a : args) {
             command.add(a.toString());
         }
-        return new JavaProcess(new ProcessBuilder(command).redirectErrorStream(true).redirectOutput(log.toFile()).start());
+        ProcessBuilder builder = new ProcessBuilder(command).redirectErrorStream(true).redirectOutput(log.toFile());
+        builder.environment().putAll(environment);
+        return new JavaProcess(builder.start());
     }
 
     public Process process() {
