@@ -15,7 +15,7 @@ import java.util.concurrent.TimeUnit;
  * in a directory of the test, optionally behind htpasswd basic auth. Stopped by its process id, and
  * restartable on the same port and storage (a registry that went away in the middle of a push).
  */
-final class DockerRegistryServer implements AutoCloseable {
+public final class DockerRegistryServer implements AutoCloseable {
     static final Path EXECUTABLE = Path.of("/usr/bin/docker-registry");
     private static final Duration START_TIMEOUT = Duration.ofSeconds(20);
 
@@ -28,17 +28,17 @@ final class DockerRegistryServer implements AutoCloseable {
         this.port = port;
     }
 
-    static boolean installed() {
+    public static boolean installed() {
         return Files.isExecutable(EXECUTABLE);
     }
 
     /** Why the registry tests are skipped when there is no registry to run. */
-    static String missing() {
+    public static String missing() {
         return EXECUTABLE + " is not installed (apt-get install docker-registry): registry tests skipped";
     }
 
     /** A registry without auth. */
-    static DockerRegistryServer start(Path dir) throws IOException, InterruptedException {
+    public static DockerRegistryServer start(Path dir) throws IOException, InterruptedException {
         return start(dir, null, null);
     }
 
@@ -67,7 +67,7 @@ final class DockerRegistryServer implements AutoCloseable {
     }
 
     /** host:port, as a reference names the registry. */
-    String host() {
+    public String host() {
         return "127.0.0.1:" + port;
     }
 
