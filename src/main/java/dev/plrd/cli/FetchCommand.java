@@ -10,6 +10,7 @@ import dev.plrd.transport.fetch.FetchResult;
 import dev.plrd.transport.fetch.FetchSource;
 import dev.plrd.transport.fetch.Fetcher;
 import dev.plrd.transport.fetch.HubEndpoint;
+import dev.plrd.transport.fetch.S3Endpoint;
 import dev.plrd.transport.fetch.TransferProgress;
 import java.io.IOException;
 import java.net.URI;
@@ -30,9 +31,13 @@ import picocli.CommandLine.Parameters;
         description = {"Fetch a model or dataset into the workspace cache, downloading only what the cache lacks.",
                 "URI: hf://ORG/NAME[@REVISION] (a checkpoint: config, safetensors, tokenizer, model code),"
                         + " hf://datasets/ORG/NAME[@REVISION][#GLOB] (.jsonl, .jsonl.gz, .jsonl.zst, .txt, .bin and"
-                        + " dataset.json; GLOB selects by repository path), https://HOST/PATH/FILE, or file://,"
+                        + " dataset.json; GLOB selects by repository path), s3://BUCKET/PREFIX[#GLOB] (a checkpoint when"
+                        + " config.json lies directly under PREFIX, else dataset files), oci://REGISTRY/REPO:TAG or"
+                        + " @sha256:DIGEST (a member published by plrd publish), https://HOST/PATH/FILE, or file://,"
                         + " pvc://CLAIM/PATH and paths, which are read in place.",
-                "HF_TOKEN is sent to the Hub endpoint only (never to the CDN it redirects to)."})
+                "HF_TOKEN is sent to the Hub endpoint only (never to the CDN it redirects to). S3: AWS_ENDPOINT_URL for"
+                        + " an S3-compatible store, AWS_REGION, and the AWS credentials (AWS_ACCESS_KEY_ID and"
+                        + " AWS_SECRET_ACCESS_KEY, web identity, profile). Registries: $DOCKER_CONFIG/config.json."})
 public class FetchCommand extends StageCommand {
     @Parameters(index = "0", paramLabel = "URI", description = "What to fetch.")
     String uri;
@@ -52,6 +57,9 @@ public class FetchCommand extends StageCommand {
             description = "The Hugging Face Hub or a mirror (default: $HF_ENDPOINT, else " + HubEndpoint.DEFAULT + ").")
     URI hubEndpoint;
 
+    @Option(names = Flags.PLAIN_HTTP, description = "Talk plain HTTP to an oci:// registry instead of HTTPS.")
+    boolean plainHttp;
+
     @Option(names = "--pinned",
             description = "Use the commit that the cache recorded for a Hub revision (a branch name) when it first"
                     + " resolved it, instead of asking the Hub: every stage of a family then sees the same commit even"
@@ -60,7 +68,7 @@ public class FetchCommand extends StageCommand {
 
     /** The stage result of a fetch: what every stage reports, and what the fetch resolved and moved. */
     static final class FetchOutputs extends StageOutputs {
-        /** The commit a Hub revision resolved to. */
+        /** The commit a Hub revision resolved to, or the manifest digest of an oci:// member. */
         public String revision;
         public Integer files;
         public Long bytes;
@@ -73,8 +81,10 @@ public class FetchCommand extends StageCommand {
         long started = System.nanoTime();
         FetchSource source;
         HubEndpoint hub;
+        S3Endpoint s3;
         try {
             source = FetchSource.parse(uri);
+            s3 = source instanceof FetchSource.S3Objects ? S3Endpoint.fromEnvironment(environment) : null;
             Map<String, String> env = new HashMap<>(environment);
             if (hubEndpoint != null) {
                 env.put("HF_ENDPOINT", hubEndpoint.toString());
@@ -84,8 +94,8 @@ public class FetchCommand extends StageCommand {
             throw new InvalidInput(e.getMessage(), e);
         }
         // a permanent TransportException (404, 401, a digest mismatch) is invalid input: StageCommand maps it
-        FetchResult fetched = new Fetcher(cacheDirectory(), hub, Retry.DEFAULT, TransferProgress.standardError(),
-                pinned).fetch(source);
+        FetchResult fetched = new Fetcher(cacheDirectory(), hub, s3, plainHttp, Retry.DEFAULT,
+                TransferProgress.standardError(), pinned).fetch(source);
         Path location = to == null ? fetched.location() : place(fetched.location());
         double seconds = (System.nanoTime() - started) / 1e9;
         System.err.printf(Locale.ROOT, "fetch: %s%s: %d file%s, %,d bytes (%,d downloaded) in %.1f s -> %s%n", uri,

@@ -8,6 +8,7 @@ import dev.plrd.transport.fetch.FetchResult;
 import dev.plrd.transport.fetch.FetchSource;
 import dev.plrd.transport.fetch.Fetcher;
 import dev.plrd.transport.fetch.HubEndpoint;
+import dev.plrd.transport.fetch.S3Endpoint;
 import dev.plrd.transport.fetch.TransferProgress;
 import java.io.IOException;
 import java.nio.file.Files;
@@ -36,15 +37,18 @@ final class StageInputs {
         this.fetcher = fetcher;
     }
 
-    /** The inputs of a stage: the workspace cache, the Hub endpoint and token of its environment. */
+    /** The inputs of a stage: the workspace cache, and the Hub and S3 endpoints and credentials of its environment. */
     static StageInputs of(Map<String, String> environment) throws InvalidInput {
         HubEndpoint hub;
+        S3Endpoint s3;
         try {
             hub = HubEndpoint.fromEnvironment(environment);
+            s3 = S3Endpoint.fromEnvironment(environment);
         } catch (IllegalArgumentException e) {
             throw new InvalidInput(e.getMessage(), e);
         }
-        return new StageInputs(new Fetcher(cacheDirectory(environment), hub, Retry.DEFAULT,
+        // an oci:// input comes over HTTPS: publish.plainHttp is the family's own registry, not its inputs'
+        return new StageInputs(new Fetcher(cacheDirectory(environment), hub, s3, false, Retry.DEFAULT,
                 TransferProgress.standardError(), true));
     }
 

@@ -1,19 +1,24 @@
 package dev.plrd.cli;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assumptions.assumeThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.plrd.plan.WorkerContract;
 import dev.plrd.testing.JavaProcess;
 import dev.plrd.transport.fetch.HubImitation;
+import dev.plrd.transport.fetch.S3Server;
 import java.io.IOException;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.Random;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.AfterEach;
@@ -200,15 +205,54 @@ class FetchCommandTest {
 
     /** `plrd fetch` in a process of its own with HF_TOKEN in its environment, as a stage pod gets it from a Secret. */
     private Worker worker(String token, String uri) throws Exception {
+        return worker(Map.of("HF_TOKEN", token), "fetch", uri, "--cache", dir.resolve("cache-" + token.length()).toString(),
+                "--hub-endpoint", hub.endpoint().toString());
+    }
+
+    /** `plrd ARGS --result FILE` in a process of its own with env added to its environment. */
+    private Worker worker(Map<String, String> env, String... args) throws Exception {
         Path result = dir.resolve("worker-result.json");
+        Files.deleteIfExists(result);
         Path log = dir.resolve("worker.log");
         List<String> command = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
                 "-cp", System.getProperty("surefire.test.class.path", System.getProperty("java.class.path")),
-                Main.class.getName(), "fetch", uri, "--cache", dir.resolve("cache-" + token.length()).toString(),
-                "--hub-endpoint", hub.endpoint().toString(), "--result", result.toString()));
+                Main.class.getName()));
+        command.addAll(List.of(args));
+        command.addAll(List.of("--result", result.toString()));
         ProcessBuilder builder = new ProcessBuilder(command).redirectErrorStream(true).redirectOutput(log.toFile());
-        builder.environment().put("HF_TOKEN", token);
+        builder.environment().putAll(env);
         int code = builder.start().waitFor();
         return new Worker(code, Files.readString(log), Files.exists(result) ? Files.readString(result) : "");
+    }
+
+    @Test
+    void anS3PrefixIsFetchedWithTheAwsVariablesAndA404Or403IsPermanentNamingUriAndStatus() throws Exception {
+        assumeThat(S3Server.executable()).as(S3Server.missing()).isPresent();
+        try (S3Server s3 = S3Server.start(dir, "models")) {
+            s3.put("models", "tiny/config.json", "{}".getBytes(StandardCharsets.UTF_8));
+            s3.put("models", "tiny/model.safetensors", weights);
+            Map<String, String> env = Map.of("AWS_ENDPOINT_URL", s3.endpoint().toString(), "AWS_REGION", "eu-west-1",
+                    "AWS_ACCESS_KEY_ID", S3Server.KEY, "AWS_SECRET_ACCESS_KEY", S3Server.KEY);
+            Path cache = dir.resolve("cache");
+
+            Worker fetched = worker(env, "fetch", "s3://models/tiny", "--cache", cache.toString(), "--to",
+                    dir.resolve("base").toString());
+            assertThat(fetched.code()).as(fetched.output()).isZero();
+            assertThat(Files.readAllBytes(dir.resolve("base/model.safetensors"))).isEqualTo(weights);
+            assertThat(JSON.readTree(fetched.result()).get("downloaded").asLong()).isEqualTo(weights.length + 2);
+
+            Worker missing = worker(env, "fetch", "s3://no-such-bucket/tiny", "--cache", cache.toString());
+            assertThat(missing.code()).as(missing.output()).isEqualTo(WorkerContract.EXIT_INVALID_INPUT);
+            assertThat(JSON.readTree(missing.result()).get("error").asText())
+                    .startsWith("s3://no-such-bucket/tiny: HTTP 404");
+
+            String secret = "SecretThatMustNotBePrinted0123456789";
+            Map<String, String> refused = new HashMap<>(env);
+            refused.putAll(Map.of("AWS_ACCESS_KEY_ID", "AKIAUNKNOWN", "AWS_SECRET_ACCESS_KEY", secret));
+            Worker denied = worker(refused, "fetch", "s3://models/tiny", "--cache", dir.resolve("cache2").toString());
+            assertThat(denied.code()).as(denied.output()).isEqualTo(WorkerContract.EXIT_INVALID_INPUT);
+            assertThat(JSON.readTree(denied.result()).get("error").asText()).startsWith("s3://models/tiny: HTTP 403");
+            assertThat(denied.output() + denied.result()).doesNotContain(secret);
+        }
     }
 }

@@ -1,6 +1,7 @@
 package dev.plrd.transport.fetch;
 
 import dev.plrd.plan.Workspace;
+import dev.plrd.transport.oci.OciReference;
 import java.net.URI;
 import java.net.URISyntaxException;
 import java.nio.file.Path;
@@ -13,6 +14,11 @@ import java.util.regex.Pattern;
  * <li>{@code hf://ORG/NAME[@REVISION]}: a model repository on the Hugging Face Hub (default revision {@code main});
  * <li>{@code hf://datasets/ORG/NAME[@REVISION][#GLOB]}: a dataset repository, optionally only the files whose
  * repository path matches GLOB (the glob rides in the URI so that a ModelFamily's one dataset field can carry it);
+ * <li>{@code s3://BUCKET/PREFIX[#GLOB]}: the objects under PREFIX in an S3 bucket (or an S3-compatible store at
+ * {@code AWS_ENDPOINT_URL}): a checkpoint's files when {@code config.json} lies directly under PREFIX, else the
+ * dataset files (those matching GLOB when given), as for the Hub;
+ * <li>{@code oci://REGISTRY/REPO:TAG} or {@code oci://REGISTRY/REPO@sha256:DIGEST}: a member checkpoint published by
+ * {@code plrd publish} as a ModelPack artifact;
  * <li>{@code https://HOST/PATH/FILE} (and {@code http://}, for mirrors inside a cluster): one file;
  * <li>{@code file://PATH}, {@code pvc://CLAIM/PATH} (where the claim is mounted in the stage pod) and plain paths:
  * read in place.
@@ -37,6 +43,13 @@ public sealed interface FetchSource {
         }
     }
 
+    /** prefix is "" for a whole bucket, else ends at a '/' or names a key's beginning as S3 prefixes do. */
+    record S3Objects(String uri, String bucket, String prefix, String glob) implements FetchSource {
+    }
+
+    record OciArtifact(String uri, OciReference reference) implements FetchSource {
+    }
+
     record LocalFiles(String uri, Path path) implements FetchSource {
     }
 
@@ -44,12 +57,23 @@ public sealed interface FetchSource {
     Pattern HUB = Pattern.compile("hf://(datasets/)?([A-Za-z0-9][A-Za-z0-9._-]*/[A-Za-z0-9][A-Za-z0-9._-]*)"
             + "(?:@([^#@\\s]+))?(?:#(.+))?");
 
+    /** A bucket name as S3 allows it: 3 to 63 lower-case letters, digits, '.' and '-'. */
+    Pattern S3 = Pattern.compile("s3://([a-z0-9][a-z0-9.-]{1,61}[a-z0-9])(?:/([^#]*))?(?:#(.+))?");
+
+    String SCHEMES = "hf://, s3://, oci://, https://, file://, pvc:// or a path";
+
     static FetchSource parse(String uri) {
         if (uri == null || uri.isBlank()) {
-            throw new IllegalArgumentException("empty URI: expected hf://, https://, file://, pvc:// or a path");
+            throw new IllegalArgumentException("empty URI: expected " + SCHEMES);
         }
         if (uri.startsWith("hf://")) {
             return hub(uri);
+        }
+        if (uri.startsWith("s3://")) {
+            return s3(uri);
+        }
+        if (uri.startsWith("oci://")) {
+            return new OciArtifact(uri, OciReference.parse(uri));
         }
         if (uri.startsWith("https://") || uri.startsWith("http://")) {
             return web(uri);
@@ -61,8 +85,7 @@ public sealed interface FetchSource {
             return new LocalFiles(uri, Path.of(Workspace.claimPath(uri)));
         }
         if (uri.matches("^[a-z][a-z0-9+.-]*://.*")) {
-            throw new IllegalArgumentException(uri + ": unsupported scheme; expected hf://, https://, file://, pvc://"
-                    + " or a path");
+            throw new IllegalArgumentException(uri + ": unsupported scheme; expected " + SCHEMES);
         }
         return new LocalFiles(uri, Path.of(uri));
     }
@@ -80,6 +103,15 @@ public sealed interface FetchSource {
         }
         String revision = m.group(3) == null ? "main" : m.group(3);
         return new HubRepo(uri, dataset, m.group(2), revision, m.group(4));
+    }
+
+    private static S3Objects s3(String uri) {
+        Matcher m = S3.matcher(uri);
+        if (!m.matches() || m.group(1).contains("..")) {
+            throw new IllegalArgumentException(uri + ": expected s3://BUCKET/PREFIX[#GLOB] with a bucket name of 3 to 63"
+                    + " lower-case letters, digits, '.' and '-'");
+        }
+        return new S3Objects(uri, m.group(1), m.group(2) == null ? "" : m.group(2), m.group(3));
     }
 
     private static WebFile web(String uri) {

@@ -1,9 +1,15 @@
 package dev.plrd.transport.fetch;
 
 import dev.plrd.transport.Retry;
+import dev.plrd.transport.modelpack.ModelPackPuller;
+import dev.plrd.transport.oci.ArtifactStore;
+import dev.plrd.transport.oci.ArtifactStores;
+import dev.plrd.transport.oci.OciReference;
 import dev.plrd.transport.TransportException;
 import dev.plrd.transport.fetch.FetchSource.HubRepo;
 import dev.plrd.transport.fetch.FetchSource.LocalFiles;
+import dev.plrd.transport.fetch.FetchSource.OciArtifact;
+import dev.plrd.transport.fetch.FetchSource.S3Objects;
 import dev.plrd.transport.fetch.FetchSource.WebFile;
 import java.io.IOException;
 import java.nio.file.Files;
@@ -12,6 +18,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.stream.Stream;
+import software.amazon.awssdk.services.s3.S3Client;
 
 /**
  * Brings a model or dataset into the content-addressed cache, or finds it in place. The cache
@@ -22,6 +29,10 @@ import java.util.stream.Stream;
  * models/ORG--NAME/snapshots/SHA/PATH     the files of commit SHA at their repository paths (hard links)
  * datasets/ORG--NAME/...                  the same for dataset repositories; SHA.GLOBKEY for a #GLOB
  * urls/KEY/download, urls/KEY/file/NAME   an https:// file, KEY the sha256 of its URL
+ * s3/BUCKET/blobs/KEY                     an S3 object, KEY the sha256 of its key, ETag and size: a changed
+ *                                         object is a new blob, an unchanged one is never fetched again
+ * s3/BUCKET/snapshots/KEY/PATH            the selected objects of a prefix, KEY the sha256 of their listing
+ * oci/REGISTRY/REPO/sha256-HEX/PATH       a ModelPack member pulled by its manifest digest
  * </pre>
  * A snapshot exists only once complete, so a retried or resumed stage, or another stage reading
  * the same base, downloads nothing; a revision given as a commit sha whose snapshot exists needs
@@ -29,19 +40,39 @@ import java.util.stream.Stream;
  * again: every stage of a family sees the commit its branch name had when the workspace first fetched it.
  */
 public final class Fetcher {
+    /** S3 objects come in chunks of this size, this many at once: enough to fill a link that one stream cannot. */
+    private static final long S3_CHUNK_BYTES = 32L << 20;
+    private static final int S3_PARALLELISM = 8;
+
     private final Path cache;
     private final HubEndpoint hub;
     private final Retry retry;
     private final TransferProgress progress;
     private final boolean pinRevisions;
+    private final S3Endpoint s3;
+    private final boolean plainHttpRegistries;
 
     /**
+     * A fetcher that reaches S3 as the environment says ({@link S3Endpoint#fromEnvironment}, read at the first
+     * s3:// fetch) and registries over HTTPS.
+     *
      * @param pinRevisions use the commit recorded for a Hub revision instead of asking the Hub (false: ask, and
      *                     record the answer)
      */
     public Fetcher(Path cache, HubEndpoint hub, Retry retry, TransferProgress progress, boolean pinRevisions) {
+        this(cache, hub, null, false, retry, progress, pinRevisions);
+    }
+
+    /**
+     * @param s3                  how to reach S3, or null to read it from the environment at the first s3:// fetch
+     * @param plainHttpRegistries talk plain HTTP to oci:// registries (one inside the cluster or on 127.0.0.1)
+     */
+    public Fetcher(Path cache, HubEndpoint hub, S3Endpoint s3, boolean plainHttpRegistries, Retry retry,
+            TransferProgress progress, boolean pinRevisions) {
         this.cache = cache;
         this.hub = hub;
+        this.s3 = s3;
+        this.plainHttpRegistries = plainHttpRegistries;
         this.retry = retry;
         this.progress = progress;
         this.pinRevisions = pinRevisions;
@@ -53,6 +84,12 @@ public final class Fetcher {
         }
         if (source instanceof WebFile file) {
             return web(file);
+        }
+        if (source instanceof S3Objects objects) {
+            return s3(objects);
+        }
+        if (source instanceof OciArtifact artifact) {
+            return oci(artifact);
         }
         return local((LocalFiles) source);
     }
@@ -141,6 +178,85 @@ public final class Fetcher {
         });
         Snapshot.create(Map.of(file.fileName(), download), snapshot);
         return summary(file.uri(), snapshot, null, fetched ? size[0] : 0);
+    }
+
+    /**
+     * The objects under an S3 prefix that a checkpoint (config.json at the top) or a dataset needs, chunks of each
+     * fetched in parallel. The listing is asked every time (it is one request per thousand objects); the
+     * objects only when their key, ETag and size are new to the cache.
+     */
+    private FetchResult s3(S3Objects source) throws IOException {
+        Path root = cache.resolve("s3").resolve(source.bucket());
+        S3Endpoint endpoint = s3 != null ? s3 : S3Endpoint.fromEnvironment(System.getenv());
+        try (S3Client client = endpoint.client()) {
+            S3Api api = new S3Api(client, retry, source.uri());
+            List<S3Api.Listed> listed = api.list(source.bucket(), source.prefix());
+            if (listed.isEmpty()) {
+                throw new TransportException(source.uri() + ": no objects under this prefix (HTTP 200 with an empty"
+                        + " listing from " + endpoint + ")", true);
+            }
+            boolean dataset = source.glob() != null || listed.stream().noneMatch(o -> o.path().equals("config.json"));
+            List<String> chosen = FileSelection.select(source.uri(), "the prefix", dataset, source.glob(),
+                    listed.stream().map(S3Api.Listed::path).toList());
+            StringBuilder listing = new StringBuilder();
+            Map<String, S3Api.Listed> objects = new LinkedHashMap<>();
+            for (S3Api.Listed o : listed) {
+                if (chosen.contains(o.path())) {
+                    objects.put(o.path(), o);
+                    listing.append(o.path()).append('\0').append(blobKey(o)).append('\n');
+                }
+            }
+            Path snapshot = root.resolve("snapshots").resolve(ContentDigest.sha256Of(listing.toString()));
+            if (Files.isDirectory(snapshot)) {
+                return summary(source.uri(), snapshot, null, 0);
+            }
+            S3Download download = new S3Download(api, S3_CHUNK_BYTES, S3_PARALLELISM);
+            Map<String, Path> blobs = new LinkedHashMap<>();
+            long downloaded = 0;
+            for (S3Api.Listed o : objects.values()) {
+                Path blob = root.resolve("blobs").resolve(blobKey(o));
+                String name = "s3://" + source.bucket() + "/" + o.key();
+                boolean fetched = BlobStore.obtain(blob, name, null, partial -> {
+                    download.into(partial, source.bucket(), o, name, progress);
+                    return null;
+                });
+                downloaded += fetched ? o.size() : 0;
+                blobs.put(o.path(), blob);
+            }
+            Snapshot.create(blobs, snapshot);
+            return summary(source.uri(), snapshot, null, downloaded);
+        }
+    }
+
+    private static String blobKey(S3Api.Listed object) {
+        return ContentDigest.sha256Of(object.key() + "\0" + object.etag() + "\0" + object.size());
+    }
+
+    /**
+     * A member published by this project, pulled by its manifest digest (a tag is resolved to one first) with
+     * every layer verified; a digest the cache holds needs nothing from the registry, a tag one manifest request.
+     */
+    private FetchResult oci(OciArtifact artifact) throws IOException {
+        OciReference reference = artifact.reference();
+        Path root = cache.resolve("oci").resolve(reference.registry().replace(':', '_')).resolve(reference.repository());
+        if (reference.digest() != null && Files.isDirectory(member(root, reference.digest()))) {
+            return summary(artifact.uri(), member(root, reference.digest()), reference.digest(), 0);
+        }
+        try (ArtifactStore store = ArtifactStores.open(reference, new ArtifactStores.Options(plainHttpRegistries))) {
+            String digest = reference.digest() != null ? reference.digest() : store.getManifest(reference.tag())
+                    .orElseThrow(() -> new TransportException(artifact.uri() + ": no such artifact (HTTP 404)", true))
+                    .digest();
+            Path member = member(root, digest);
+            if (Files.isDirectory(member)) {
+                return summary(artifact.uri(), member, digest, 0);
+            }
+            ModelPackPuller.Pulled pulled = ModelPackPuller.pull(store, digest, artifact.uri(), member);
+            return summary(artifact.uri(), member, pulled.digest(), pulled.bytes());
+        }
+    }
+
+    private static Path member(Path root, String digest) {
+        return root.resolve(digest.replace(':', '-'));
     }
 
     private static FetchResult local(LocalFiles local) throws IOException {

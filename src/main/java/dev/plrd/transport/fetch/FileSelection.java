@@ -9,7 +9,7 @@ import java.util.List;
 import java.util.Set;
 
 /**
- * Which files of a Hub repository a fetch downloads. A model: what a checkpoint in Hugging Face
+ * Which files of a Hub repository or an S3 prefix a fetch downloads. A model: what a checkpoint in Hugging Face
  * layout needs at the top of the repository (config, safetensors shards and their index,
  * tokenizer files, model code for {@code trust_remote_code}), not the other weight formats that
  * many repositories carry as well. A dataset: the files plrd reads (or those matching the URI's
@@ -27,51 +27,63 @@ final class FileSelection {
     }
 
     static List<RemoteFile> select(HubRepo repo, String sha, List<RemoteFile> files) throws TransportException {
-        List<RemoteFile> chosen = repo.dataset() ? dataset(repo, sha, files) : model(repo, sha, files);
-        for (RemoteFile f : chosen) {
-            safePath(repo, f.path());
+        List<String> chosen = select(repo.uri(), "commit " + sha, repo.dataset(), repo.glob(),
+                files.stream().map(RemoteFile::path).toList());
+        return files.stream().filter(f -> chosen.contains(f.path())).toList();
+    }
+
+    /**
+     * The paths (relative to the repository or prefix) to download of those listed; uri and listing (such as
+     * "commit SHA") name what was listed in messages. glob (or null) selects dataset files by path.
+     */
+    static List<String> select(String uri, String listing, boolean dataset, String glob, List<String> paths)
+            throws TransportException {
+        List<String> chosen = dataset ? dataset(uri, listing, glob, paths) : model(uri, listing, paths);
+        for (String path : chosen) {
+            safePath(uri, path);
         }
         return chosen;
     }
 
-    private static List<RemoteFile> model(HubRepo repo, String sha, List<RemoteFile> files) throws TransportException {
-        List<RemoteFile> chosen = files.stream().filter(f -> !f.path().contains("/")).filter(f -> CHECKPOINT_FILES
-                .contains(f.path()) || f.path().endsWith(".safetensors") || f.path().endsWith(".py")).toList();
-        boolean config = chosen.stream().anyMatch(f -> f.path().equals("config.json"));
-        boolean weights = chosen.stream().anyMatch(f -> f.path().endsWith(".safetensors"));
+    private static List<String> model(String uri, String listing, List<String> paths) throws TransportException {
+        List<String> chosen = paths.stream().filter(p -> !p.contains("/")).filter(p -> CHECKPOINT_FILES.contains(p)
+                || p.endsWith(".safetensors") || p.endsWith(".py")).toList();
+        boolean config = chosen.contains("config.json");
+        boolean weights = chosen.stream().anyMatch(p -> p.endsWith(".safetensors"));
         if (!config || !weights) {
-            throw new TransportException(repo.uri() + ": commit " + sha + " has no " + (config ? "" : "config.json"
-                    + (weights ? "" : " and no ")) + (weights ? "" : "*.safetensors weights") + " at the top of the"
-                    + " repository; plrd reads checkpoints in Hugging Face layout with safetensors weights", true);
+            throw new TransportException(uri + ": " + listing + " has no " + (config ? "" : "config.json"
+                    + (weights ? "" : " and no ")) + (weights ? "" : "*.safetensors weights") + " at the top;"
+                    + " plrd reads checkpoints in Hugging Face layout with safetensors weights", true);
         }
         return chosen;
     }
 
-    private static List<RemoteFile> dataset(HubRepo repo, String sha, List<RemoteFile> files) throws TransportException {
-        PathMatcher glob = repo.glob() == null ? null : FileSystems.getDefault().getPathMatcher("glob:" + repo.glob());
-        List<RemoteFile> matching = files.stream().filter(f -> glob == null || glob.matches(Path.of(f.path()))).toList();
-        for (RemoteFile f : matching) {
-            if (f.path().endsWith(".parquet")) {
-                throw new TransportException(repo.uri() + ": " + f.path() + " is Parquet, which plrd does not read (the"
+    private static List<String> dataset(String uri, String listing, String globText, List<String> paths)
+            throws TransportException {
+        PathMatcher glob = globText == null ? null : FileSystems.getDefault().getPathMatcher("glob:" + globText);
+        List<String> matching = paths.stream().filter(p -> glob == null || glob.matches(Path.of(p))).toList();
+        for (String p : matching) {
+            if (p.endsWith(".parquet")) {
+                throw new TransportException(uri + ": " + p + " is Parquet, which plrd does not read (the"
                         + " Java Parquet readers need Hadoop); convert it to .jsonl (one JSON object with a \"text\""
                         + " field per line), or select other files with #GLOB", true);
             }
         }
-        List<RemoteFile> chosen = matching.stream().filter(f -> f.path().endsWith("/" + DATASET_DESCRIPTION)
-                || f.path().equals(DATASET_DESCRIPTION) || DATASET_SUFFIXES.stream().anyMatch(f.path()::endsWith)).toList();
-        if (chosen.stream().allMatch(f -> f.path().endsWith(DATASET_DESCRIPTION))) {
-            throw new TransportException(repo.uri() + ": commit " + sha + " has no dataset files"
-                    + (glob == null ? "" : " matching " + repo.glob()) + " (expected " + String.join(", ", DATASET_SUFFIXES)
+        List<String> chosen = matching.stream().filter(p -> p.endsWith("/" + DATASET_DESCRIPTION)
+                || p.equals(DATASET_DESCRIPTION) || DATASET_SUFFIXES.stream().anyMatch(p::endsWith)).toList();
+        if (chosen.stream().allMatch(p -> p.endsWith(DATASET_DESCRIPTION))) {
+            throw new TransportException(uri + ": " + listing + " has no dataset files"
+                    + (glob == null ? "" : " matching " + globText) + " (expected " + String.join(", ", DATASET_SUFFIXES)
                     + ")", true);
         }
         return chosen;
     }
 
     /** A repository path that stays inside the directory it is written to. */
-    private static void safePath(HubRepo repo, String path) throws TransportException {
+    private static void safePath(String uri, String path) throws TransportException {
         Path p = Path.of(path).normalize();
         if (path.isEmpty() || p.isAbsolute() || p.startsWith("..") || !p.toString().equals(path)) {
-            throw new TransportException(repo.uri() + ": the Hub lists a file at " + path
+            throw new TransportException(uri + ": the listing has a file at " + path
                     + ", which is not a plain relative path", true);
         }
     }
