@@ -56,14 +56,14 @@ final class ErrorReport implements IExecutionExceptionHandler, IParameterExcepti
         return shown.toString();
     }
 
-    /** Where a user learns the options of the command that failed. */
+    /** Where a user learns the options of the command that failed (of plrd, for a stage run outside a command line). */
     static String helpHint(CommandSpec spec) {
-        return "'" + spec.qualifiedName() + " --help' describes every option";
+        return "'" + (spec == null ? "plrd" : spec.qualifiedName()) + " --help' describes every option";
     }
 
     /** Whether --verbose was given: an option of the top command that every subcommand inherits. */
     static boolean verbose(CommandSpec spec) {
-        return spec.root().userObject() instanceof PlrdCommand top && top.verbose;
+        return spec != null && spec.root().userObject() instanceof PlrdCommand top && top.verbose;
     }
 
     private static String oneLine(String message) {

@@ -6,6 +6,7 @@ import dev.plrd.plan.WorkerContract;
 import dev.plrd.train.NonFiniteLossException;
 import dev.plrd.transport.TransportException;
 import java.io.IOException;
+import java.io.PrintWriter;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.concurrent.Callable;
@@ -73,7 +74,7 @@ abstract class StageCommand implements Callable<Integer> {
 
     /** What the user reads on stderr; the result JSON is the operator's, and says the same in its own form. */
     private void printError(String message, String hint, Exception e) {
-        ErrorReport.print(spec.commandLine().getErr(), message, hint, e, ErrorReport.verbose(spec));
+        ErrorReport.print(new PrintWriter(System.err, true), message, hint, e, ErrorReport.verbose(spec));
     }
 
     /** Input that is wrong, as opposed to a failure along the way. */
