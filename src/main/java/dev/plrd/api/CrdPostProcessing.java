@@ -7,7 +7,7 @@ import java.util.List;
 /** The one post-processor the build takes: each step fixes one thing the generator cannot express. */
 public class CrdPostProcessing implements CRDPostProcessor {
     private static final List<CRDPostProcessor> STEPS = List.of(new PrinterColumnOrder(), new ConditionsListMap(),
-            new NodeSelectorValueLength());
+            new NodeSelectorValueLength(), new InheritedDescriptions());
 
     @Override
     public HasMetadata process(HasMetadata crd, String crdSpecVersion) {

@@ -1,6 +1,7 @@
 package dev.plrd.api;
 
 import com.fasterxml.jackson.annotation.JsonInclude;
+import com.fasterxml.jackson.annotation.JsonPropertyDescription;
 import io.fabric8.generator.annotation.Max;
 import io.fabric8.generator.annotation.Min;
 import io.fabric8.generator.annotation.Size;
@@ -11,9 +12,11 @@ import io.fabric8.generator.annotation.ValidationRule;
 public class MemberTrainingSpec {
     @Size(max = 16)
     @ValidationRule(value = SpecRules.COUNT, message = SpecRules.COUNT_MESSAGE)
+    @JsonPropertyDescription("This member's token budget, in place of training.tokens.")
     public String tokens;
 
     @Min(value = 0, inclusive = false)
     @Max(1)
+    @JsonPropertyDescription("This member's peak learning rate, in place of training.learningRate.")
     public Double learningRate;
 }

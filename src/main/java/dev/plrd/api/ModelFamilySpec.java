@@ -25,18 +25,26 @@ public class ModelFamilySpec {
     @JsonPropertyDescription("Members from largest to smallest; member k is derived from member k-1, the first from the base.")
     public List<MemberSpec> members;
 
+    @JsonPropertyDescription("How each member's linear layers are factored: which projections, the rank"
+            + " allocation, the SVD.")
     public DecompositionSpec decomposition;
 
     @Required
+    @JsonPropertyDescription("Continual pretraining that heals each member after its rank is cut.")
     public TrainingSpec training;
 
+    @JsonPropertyDescription("Held-out perplexity of each member and the optional gate against its parent.")
     public EvaluationSpec evaluation;
 
     @Required
+    @JsonPropertyDescription("Where each member is pushed as an OCI ModelPack artifact, tagged with the member's name.")
     public PublishSpec publish;
 
+    @JsonPropertyDescription("Where and how the stage pods run: GPUs, resources, node selection, Kueue queue,"
+            + " timeouts, retries.")
     public SchedulingSpec scheduling;
 
+    @JsonPropertyDescription("The per-family workspace volume that the stages share.")
     public StorageSpec storage;
 
     @Size(max = 512)

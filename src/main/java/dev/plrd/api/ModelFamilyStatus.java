@@ -9,6 +9,7 @@ import java.util.List;
 /** Written only by the operator; the source of truth for what has run (not the existence of Jobs). */
 @JsonInclude(JsonInclude.Include.NON_NULL)
 public class ModelFamilyStatus {
+    @JsonPropertyDescription("The metadata.generation of the spec this status describes.")
     public Long observedGeneration;
 
     @JsonPropertyDescription("Pending, Running, Succeeded, Failed or Suspended.")
@@ -26,7 +27,9 @@ public class ModelFamilyStatus {
     @JsonPropertyDescription("The base model as fetched by the first member's decompose: its URI, resolved commit and size.")
     public BaseStatus base;
 
+    @JsonPropertyDescription("Ready, Progressing, Degraded and Suspended, with metav1.Condition semantics.")
     public List<Condition> conditions = new ArrayList<>();
 
+    @JsonPropertyDescription("Each member's stages, figures and published artifact, in the order of spec.members.")
     public List<MemberStatus> members = new ArrayList<>();
 }

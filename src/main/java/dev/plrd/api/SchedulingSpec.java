@@ -12,20 +12,25 @@ import java.util.Map;
 /** A narrow scheduling block instead of a pod template: what GPU batch work needs, nothing more. */
 @JsonInclude(JsonInclude.Include.NON_NULL)
 public class SchedulingSpec {
+    @JsonPropertyDescription("GPUs of the GPU stages: count, product and which stages get them.")
     public GpuSpec gpu;
 
+    @JsonPropertyDescription("CPU and memory requests of every stage pod (memory is also the limit).")
     public ResourcesSpec resources;
 
     @Size(max = 32)
     @ValidationRule(value = SpecRules.NODE_SELECTOR_KEYS, message = SpecRules.NODE_SELECTOR_KEYS_MESSAGE)
     @ValidationRule(value = SpecRules.NODE_SELECTOR_VALUES, message = SpecRules.NODE_SELECTOR_VALUES_MESSAGE)
+    @JsonPropertyDescription("Node labels every stage pod requires, added to the GPU product selector.")
     public Map<String, String> nodeSelector;
 
     @Size(max = 32)
+    @JsonPropertyDescription("Tolerations of every stage pod, added to the nvidia.com/gpu toleration of GPU stages.")
     public List<TolerationSpec> tolerations;
 
     @Size(max = 253)
     @ValidationRule(value = SpecRules.DNS_SUBDOMAIN, message = SpecRules.DNS_SUBDOMAIN_MESSAGE)
+    @JsonPropertyDescription("PriorityClass of the stage pods.")
     public String priorityClassName;
 
     @Size(max = 63)

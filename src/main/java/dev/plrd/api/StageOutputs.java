@@ -2,6 +2,7 @@ package dev.plrd.api;
 
 import com.fasterxml.jackson.annotation.JsonIgnoreProperties;
 import com.fasterxml.jackson.annotation.JsonInclude;
+import com.fasterxml.jackson.annotation.JsonPropertyDescription;
 
 /**
  * The result a stage pod reports as JSON in its termination message (the worker contract), copied
@@ -10,29 +11,35 @@ import com.fasterxml.jackson.annotation.JsonInclude;
 @JsonInclude(JsonInclude.Include.NON_NULL)
 @JsonIgnoreProperties(ignoreUnknown = true)
 public class StageOutputs {
-    /** Where the stage wrote its result: a checkpoint directory, or the published reference. */
+    @JsonPropertyDescription("Where the stage wrote its result: a checkpoint directory, or the published reference.")
     public String uri;
+    @JsonPropertyDescription("Parameter count of the stage's checkpoint.")
     public Long parameters;
-    /** The parent's parameter count, for a decomposition. */
+    @JsonPropertyDescription("The parent's parameter count, for a decomposition.")
     public Long parentParameters;
-    /**
-     * A decomposition's ranks, one {@code kind:rank} entry per factored projection kind, space-separated in the
-     * order q k v o gate up down; a kind whose layers got different ranks shows {@code min-max}. For example
-     * {@code "q:1024 k:256 v:256 o:1024 gate:1792-2304 up:1792-2304 down:1792-2304"}. The exact per-layer ranks
-     * are in the member's config.json ({@code plrd.ranks}).
-     */
+    @JsonPropertyDescription("Ranks per projection kind, space-separated in the order q k v o gate up down, min-max"
+            + " where layers differ, such as q:1024 k:256 gate:1792-2304; the exact ranks are in the member's"
+            + " config.json (plrd.ranks).")
     public String ranks;
-    /** Per-layer relative error of a decomposition, summarised (min, mean, max). */
+    @JsonPropertyDescription("Per-layer relative error of a decomposition, summarised (min, mean, max).")
     public String relativeError;
+    @JsonPropertyDescription("Final training loss, or the evaluation's mean next-token loss.")
     public Double loss;
+    @JsonPropertyDescription("Perplexity the evaluation measured.")
     public Double perplexity;
+    @JsonPropertyDescription("The parent's perplexity on the same tokens.")
     public Double parentPerplexity;
+    @JsonPropertyDescription("Tokens trained on or evaluated.")
     public Long tokens;
-    /** Training throughput of the last attempt. */
+    @JsonPropertyDescription("Training throughput of the last attempt.")
     public Double tokensPerSecond;
-    /** What an evaluation measured on (data, split, tokens, seed, sequence length), so that a parent's result is only reused for the same measurement. */
+    @JsonPropertyDescription("What an evaluation measured on (data, split, tokens, seed, sequence length, and"
+            + " measured=N when the split held fewer tokens than asked), so that a parent's result is only reused for"
+            + " the same measurement.")
     public String evaluation;
+    @JsonPropertyDescription("Digest of the published manifest (sha256:...).")
     public String digest;
+    @JsonPropertyDescription("Wall time of the stage's work.")
     public Double seconds;
     /** The commit a Hub base resolved to, for the stage that fetched it (the first member's decompose). */
     public String revision;

@@ -5,6 +5,7 @@ import com.fasterxml.jackson.annotation.JsonPropertyDescription;
 
 @JsonInclude(JsonInclude.Include.NON_NULL)
 public class StageStatus {
+    @JsonPropertyDescription("decompose, train, evaluate or publish.")
     public StageName name;
 
     @JsonPropertyDescription("Pending, Starting, Running, Succeeded, Failed or Suspended.")
@@ -31,14 +32,18 @@ public class StageStatus {
     @JsonPropertyDescription("Pods of the current Job lost to preemption, eviction or node drain (also once deleted); not counted as retries.")
     public Integer interruptions;
 
-    /** When the current attempt's Job was requested. */
+    @JsonPropertyDescription("When the current attempt's Job was requested.")
     public String submitTime;
-    /** When the stage first ran (the end of its queue wait). */
+    @JsonPropertyDescription("When the stage first ran (the end of its queue wait).")
     public String startTime;
+    @JsonPropertyDescription("When the stage succeeded or failed for good.")
     public String completionTime;
 
+    @JsonPropertyDescription("Why the stage is in its phase, in CamelCase (WaitingForCapacity, InvalidInput, ...).")
     public String reason;
+    @JsonPropertyDescription("The reason in words, such as the worker's error.")
     public String message;
 
+    @JsonPropertyDescription("The result the stage pod reported in its termination message.")
     public StageOutputs outputs;
 }

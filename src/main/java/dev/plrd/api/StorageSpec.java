@@ -15,6 +15,7 @@ public class StorageSpec {
 
     @Size(max = 253)
     @ValidationRule(value = SpecRules.DNS_SUBDOMAIN, message = SpecRules.DNS_SUBDOMAIN_MESSAGE)
+    @JsonPropertyDescription("StorageClass of the workspace volume; the cluster's default when absent.")
     public String storageClassName;
 
     @JsonPropertyDescription("ReadWriteOnce when absent: stages run one at a time.")

@@ -24,10 +24,12 @@ public class TrainingSpec {
 
     @Min(16)
     @Max(1048576)
+    @JsonPropertyDescription("Tokens per training window; when absent, the model's context (max_position_embeddings), at most 2048.")
     public Integer sequenceLength;
 
     @Min(1)
     @Max(4096)
+    @JsonPropertyDescription("Windows per forward pass; 4 when absent.")
     public Integer microBatch;
 
     @Size(max = 16)
@@ -37,10 +39,12 @@ public class TrainingSpec {
 
     @Min(value = 0, inclusive = false)
     @Max(1)
+    @JsonPropertyDescription("Peak AdamW learning rate; 1e-4 when absent.")
     public Double learningRate;
 
     @Min(0)
     @Max(1000000)
+    @JsonPropertyDescription("Linear warmup steps before the cosine decay; 50 when absent.")
     public Integer warmupSteps;
 
     @Size(max = 16)

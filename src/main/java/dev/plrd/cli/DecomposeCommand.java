@@ -17,6 +17,7 @@ import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 
 @Command(name = "decompose", mixinStandardHelpOptions = true,
+        footer = {"%nExample:", "  plrd decompose --from models/tiny --to models/tiny-half --rank-fraction 0.5"},
         description = "Derive a family member: factor (or re-truncate) the linear layers of a checkpoint to lower rank.")
 public class DecomposeCommand extends StageCommand {
     @Option(names = Flags.FROM, required = true, paramLabel = "URI", description = "Parent checkpoint: " + StageInputs.URIS)

@@ -13,6 +13,7 @@ import dev.plrd.evaluate.EvaluationGate;
 import dev.plrd.evaluate.Perplexity;
 import dev.plrd.model.CheckpointException;
 import dev.plrd.model.ModelConfig;
+import dev.plrd.plan.Defaults;
 import dev.plrd.plan.WorkerContract.Flags;
 import dev.plrd.plan.WorkerContract;
 import dev.plrd.train.ComputePrecision;
@@ -26,11 +27,13 @@ import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 
 @Command(name = "evaluate", mixinStandardHelpOptions = true,
+        footer = {"%nExample:", "  plrd evaluate --model models/tiny-half-healed --data data/corpus --tokens 1M \\",
+                "    --parent models/tiny --max-perplexity-ratio 1.5"},
         description = "Held-out perplexity of a checkpoint, its ratio to the parent's, and the evaluation gate.")
 public class EvaluateCommand extends StageCommand {
     /** Evaluation windows are capped here unless --seq-len says otherwise: long enough to measure, short enough to fit. */
-    static final int DEFAULT_MAX_SEQUENCE_LENGTH = 2048;
     private static final ObjectMapper JSON = new ObjectMapper();
+    private static final String MEASURED = "measured=";
 
     @Option(names = Flags.MODEL, required = true, paramLabel = "URI", description = "Checkpoint to evaluate: " + StageInputs.URIS)
     String model;
@@ -98,16 +101,20 @@ public class EvaluateCommand extends StageCommand {
         try {
             ModelConfig config = ModelConfig.read(modelDir.resolve(ModelConfig.FILE_NAME));
             int length = sequenceLength != null ? sequenceLength
-                    : Math.min(DEFAULT_MAX_SEQUENCE_LENGTH, config.maxPositionEmbeddings());
+                    : Math.min(Defaults.MAX_DEFAULT_SEQUENCE_LENGTH, config.maxPositionEmbeddings());
             if (length < 1) {
                 throw new InvalidInput("--seq-len must be positive, got " + length);
             }
             String identity = String.format(Locale.ROOT, "%s split=%s tokens=%d seed=%d seq=%d", data,
-                    which.name().toLowerCase(Locale.ROOT).replace('_', '-'), budget, seed, length);
+                    splitName(which), budget, seed, length);
             Path cacheDir = Devices.cache(cache, modelDir, environment);
             Perplexity.Result own = measure(modelDir, dataPath, cacheDir, which, length, budget);
             System.err.printf(Locale.ROOT, "evaluate: %s perplexity %.4f (loss %.4f) on %,d tokens, %.1f s%n", modelDir,
                     own.perplexity(), own.loss(), own.tokens(), own.seconds());
+            if (own.tokens() < budget) {
+                System.err.printf(Locale.ROOT, "evaluate: measured %,d tokens, fewer than the %,d of --tokens %s: all"
+                        + " that --split %s holds in windows of %d%n", own.tokens(), budget, tokens, splitName(which), length);
+            }
             EvaluationGate.Measured member = new EvaluationGate.Measured(modelDir.toString(), own.loss(),
                     own.perplexity());
             EvaluationGate.Measured parentMeasured = parent == null ? null
@@ -118,7 +125,7 @@ public class EvaluateCommand extends StageCommand {
                 case REFUSED -> throw new GateFailed(verdict.message());
                 case PASSED -> { }
             }
-            StageOutputs out = outputs(modelDir, own, identity);
+            StageOutputs out = outputs(modelDir, own, identity, budget);
             if (parentMeasured != null) {
                 out.parentPerplexity = round(parentMeasured.perplexity(), 4);
                 System.err.printf(Locale.ROOT, "evaluate: parent perplexity %.4f, ratio %.3f%n", out.parentPerplexity,
@@ -152,7 +159,7 @@ public class EvaluateCommand extends StageCommand {
             SplitName which, int length, long budget, String identity) throws IOException, DataException, InvalidInput {
         if (parentReport != null && Files.isRegularFile(parentReport)) {
             StageOutputs previous = JSON.readValue(parentReport.toFile(), StageOutputs.class);
-            if (identity.equals(previous.evaluation) && previous.perplexity != null && previous.loss != null) {
+            if (sameMeasurement(identity, previous.evaluation) && previous.perplexity != null && previous.loss != null) {
                 System.err.println("evaluate: parent perplexity from " + parentReport);
                 return new EvaluationGate.Measured(parent, previous.loss, previous.perplexity);
             }
@@ -161,18 +168,35 @@ public class EvaluateCommand extends StageCommand {
         Perplexity.Result result = measure(parentDir, dataPath, cacheDir, which, length, budget);
         boolean finite = Double.isFinite(result.loss()) && Double.isFinite(result.perplexity());
         if (parentReport != null && !Files.exists(parentReport) && finite) {
-            StageResult.success(outputs(parentDir, result, identity), null, parentReport);
+            StageResult.success(outputs(parentDir, result, identity, budget), null, parentReport);
         }
         return new EvaluationGate.Measured(parentDir.toString(), result.loss(), result.perplexity());
     }
 
-    private static StageOutputs outputs(Path modelDir, Perplexity.Result result, String identity) {
+    private static String splitName(SplitName which) {
+        return which.name().toLowerCase(Locale.ROOT).replace('_', '-');
+    }
+
+    /**
+     * What was measured: the identity of what was asked, and {@code measured=N} when the split held fewer tokens
+     * than asked, so that a report never claims more tokens than it measured.
+     */
+    static String evaluation(String identity, long measured, long asked) {
+        return measured < asked ? identity + " " + MEASURED + measured : identity;
+    }
+
+    /** Whether a report's evaluation is of the same thing: the same identity, however many tokens the split held. */
+    static boolean sameMeasurement(String identity, String evaluation) {
+        return evaluation != null && (evaluation.equals(identity) || evaluation.startsWith(identity + " " + MEASURED));
+    }
+
+    private static StageOutputs outputs(Path modelDir, Perplexity.Result result, String identity, long asked) {
         StageOutputs out = new StageOutputs();
         out.uri = modelDir.toAbsolutePath().toString();
         out.loss = round(result.loss(), 4);
         out.perplexity = round(result.perplexity(), 4);
         out.tokens = result.tokens();
-        out.evaluation = identity;
+        out.evaluation = evaluation(identity, result.tokens(), asked);
         out.seconds = round(result.seconds(), 1);
         return out;
     }

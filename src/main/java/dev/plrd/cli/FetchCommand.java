@@ -28,6 +28,7 @@ import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 
 @Command(name = "fetch", mixinStandardHelpOptions = true,
+        footer = {"%nExample:", "  plrd fetch hf://mistralai/Mistral-7B-v0.1 --to models/mistral-7b"},
         description = {"Fetch a model or dataset into the workspace cache, downloading only what the cache lacks.",
                 "URI: hf://ORG/NAME[@REVISION] (a checkpoint: config, safetensors, tokenizer, model code),"
                         + " hf://datasets/ORG/NAME[@REVISION][#GLOB] (.jsonl, .jsonl.gz, .jsonl.zst, .txt, .bin and"

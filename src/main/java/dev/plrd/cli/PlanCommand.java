@@ -11,7 +11,9 @@ import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Parameters;
 
-@Command(name = "plan", description = "Print the stages a ModelFamily runs, in order, with each worker command line.")
+@Command(name = "plan", mixinStandardHelpOptions = true,
+        footer = {"%nExample:", "  plrd plan examples/mistral-7b-family.yaml"},
+        description = "Print the stages a ModelFamily runs, in order, with each worker command line.")
 public class PlanCommand implements Callable<Integer> {
     @Parameters(index = "0", paramLabel = "FILE", description = "YAML file with a ModelFamily document")
     Path file;

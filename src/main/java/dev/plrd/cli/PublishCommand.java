@@ -20,6 +20,10 @@ import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 
 @Command(name = "publish", mixinStandardHelpOptions = true,
+        footer = {"%nExample:", "  plrd publish --model models/tiny-half-healed \\",
+                "    --to oci-layout://out/tiny-family:tiny-half \\",
+                "    --evaluation models/tiny-half-healed.evaluate.json \\",
+                "    --parent-uri file://$PWD/models/tiny"},
         description = "Publish a member checkpoint as a CNCF ModelPack OCI artifact (tag = member name), idempotently.")
 public class PublishCommand extends StageCommand {
     private static final ObjectMapper JSON = new ObjectMapper();

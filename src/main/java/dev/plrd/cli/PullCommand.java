@@ -13,6 +13,7 @@ import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 
 @Command(name = "pull", mixinStandardHelpOptions = true,
+        footer = {"%nExample:", "  plrd pull oci-layout://out/tiny-family:tiny-half --to models/tiny-half-pulled"},
         description = "Restore a member checkpoint, byte for byte, from its ModelPack OCI artifact.")
 public class PullCommand extends StageCommand {
     @Parameters(index = "0", paramLabel = "REF",

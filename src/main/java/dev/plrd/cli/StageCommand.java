@@ -6,12 +6,14 @@ import dev.plrd.plan.WorkerContract;
 import dev.plrd.train.NonFiniteLossException;
 import dev.plrd.transport.TransportException;
 import java.io.IOException;
-import java.io.UncheckedIOException;
+import java.io.PrintWriter;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Map;
 import java.util.concurrent.Callable;
+import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
+import picocli.CommandLine.Spec;
 
 /**
  * What every stage worker shares: the result and report paths of the worker contract, and the
@@ -29,6 +31,9 @@ abstract class StageCommand implements Callable<Integer> {
     /** The environment the stage reads: the process's, or the one a local run gives it. */
     Map<String, String> environment = System.getenv();
 
+    @Spec
+    CommandSpec spec;
+
     /** Runs the stage; throws InvalidInput for input that no retry can fix. */
     abstract StageOutputs run() throws Exception;
 
@@ -38,36 +43,42 @@ abstract class StageCommand implements Callable<Integer> {
             StageResult.success(run(), result, report);
             return WorkerContract.EXIT_OK;
         } catch (InvalidInput e) {
-            return invalidInput(e.getMessage());
+            return invalidInput(e.getMessage(), e);
         } catch (TransportException e) {
             if (e.permanent()) {
                 // a 404, 401 or a digest mismatch comes back the same on a retry
-                return invalidInput(e.getMessage());
+                return invalidInput(e.getMessage(), e);
             }
-            System.err.println("error: " + e.getMessage());
+            printError(e.getMessage(), "the transfer failed along the way; a retry may succeed", e);
             StageResult.failure("Failed", e.getMessage(), result, report);
             return WorkerContract.EXIT_FAILED;
         } catch (GateFailed e) {
-            System.err.println("error: " + e.getMessage());
+            printError(e.getMessage(), "the gate is " + Flags.MAX_PERPLEXITY_RATIO
+                    + "; more training (" + Flags.TOKENS + ") or a larger member lowers the perplexity", e);
             StageResult.failure("EvaluationGateFailed", e.getMessage(), result, report);
             return WorkerContract.EXIT_GATE_FAILED;
         } catch (NonFiniteLossException e) {
-            System.err.println("error: " + e.getMessage());
+            printError(e.getMessage(), "it is not retried: the same weights and data compute the same; a lower " + Flags.LEARNING_RATE
+                    + " or a longer " + Flags.WARMUP + " keeps training stable", e);
             StageResult.failure("NonFiniteLoss", e.getMessage(), result, report);
             return WorkerContract.EXIT_NON_FINITE;
         } catch (Exception e) {
-            String message = e instanceof UncheckedIOException u ? u.getCause().toString() : e.toString();
-            System.err.println("error: " + message);
-            e.printStackTrace();
+            String message = ErrorReport.describe(e);
+            printError(message, ErrorReport.VERBOSE_HINT, e);
             StageResult.failure("Failed", message, result, report);
             return WorkerContract.EXIT_FAILED;
         }
     }
 
-    private int invalidInput(String message) {
-        System.err.println("error: " + message);
+    private int invalidInput(String message, Exception e) {
+        printError(message, ErrorReport.helpHint(spec), e);
         StageResult.failure("InvalidInput", message, result, report);
         return WorkerContract.EXIT_INVALID_INPUT;
+    }
+
+    /** What the user reads on stderr; the result JSON is the operator's, and says the same in its own form. */
+    private void printError(String message, String hint, Exception e) {
+        ErrorReport.print(new PrintWriter(System.err, true), message, hint, e, ErrorReport.verbose(spec));
     }
 
     /** Input that is wrong, as opposed to a failure along the way. */

@@ -18,6 +18,7 @@ import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 
 @Command(name = "tokenize", mixinStandardHelpOptions = true,
+        footer = {"%nExample:", "  plrd tokenize --input corpus.jsonl --tokenizer models/tiny --to data/corpus"},
         description = "Tokenise text (.txt: one document per file; .jsonl: one per line) into uint16/uint32 shards and"
                 + " dataset.json, documents joined by the end-of-sequence token.")
 public class TokenizeCommand extends StageCommand {

@@ -8,6 +8,8 @@ import dev.plrd.data.SplitName;
 import dev.plrd.data.TokenDataset;
 import dev.plrd.data.TokenIdOutOfRangeException;
 import dev.plrd.model.CheckpointException;
+import dev.plrd.model.ModelConfig;
+import dev.plrd.plan.Defaults;
 import dev.plrd.plan.WorkerContract.Flags;
 import dev.plrd.plan.WorkerContract;
 import dev.plrd.train.ComputePrecision;
@@ -15,12 +17,15 @@ import dev.plrd.train.LlamaModel;
 import dev.plrd.train.NonFiniteLossException;
 import dev.plrd.train.Trainer;
 import dev.plrd.train.TrainingPlan;
+import java.io.IOException;
 import java.nio.file.Path;
 import java.time.Duration;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 
 @Command(name = "train", mixinStandardHelpOptions = true,
+        footer = {"%nExample:", "  plrd train --from models/tiny-half --to models/tiny-half-healed \\",
+                "    --data data/corpus --tokens 20M --global-batch-tokens 64K --lr 3e-4"},
         description = "Heal a member by continual pretraining: causal language modelling for a token budget, resumable.")
 public class TrainCommand extends StageCommand {
     @Option(names = Flags.FROM, required = true, paramLabel = "URI", description = "Checkpoint to train: " + StageInputs.URIS)
@@ -36,8 +41,10 @@ public class TrainCommand extends StageCommand {
     @Option(names = Flags.TOKENS, required = true, paramLabel = "COUNT", description = "Token budget, e.g. 1B.")
     String tokens;
 
-    @Option(names = Flags.SEQUENCE_LENGTH, defaultValue = "2048", paramLabel = "N", description = "Sequence length (default: ${DEFAULT-VALUE}).")
-    int sequenceLength;
+    @Option(names = Flags.SEQUENCE_LENGTH, paramLabel = "N",
+            description = "Sequence length, at most the model's context (default: its max_position_embeddings, at most "
+                    + Defaults.MAX_DEFAULT_SEQUENCE_LENGTH + ").")
+    Integer sequenceLength;
 
     @Option(names = Flags.MICRO_BATCH, defaultValue = "4", paramLabel = "N", description = "Sequences per forward pass (default: ${DEFAULT-VALUE}).")
     int microBatch;
@@ -86,7 +93,7 @@ public class TrainCommand extends StageCommand {
         Path source = inputs.checkpoint(Flags.FROM, from).location();
         outputDirectory("--to", to, "--from", source);
         Path dataPath = inputs.dataset(Flags.DATA, data).location();
-        TrainingPlan plan = plan();
+        TrainingPlan plan = plan(source);
         TrainingLog log = TrainingLog.of(logFormat);
         Path stateDirectory = state != null ? state : to.resolveSibling(to.getFileName() + ".train-state");
         Device device = Devices.best();
@@ -129,13 +136,34 @@ public class TrainCommand extends StageCommand {
         }
     }
 
-    private TrainingPlan plan() throws InvalidInput {
+    private TrainingPlan plan(Path source) throws InvalidInput, IOException {
+        int length = sequenceLength(source);
         try {
-            return new TrainingPlan(Counts.parse(tokens), sequenceLength, microBatch, Counts.parse(globalBatchTokens),
+            return new TrainingPlan(Counts.parse(tokens), length, microBatch, Counts.parse(globalBatchTokens),
                     learningRate, warmupSteps, Counts.parse(checkpointEvery), seed);
         } catch (IllegalArgumentException e) {
             throw new InvalidInput(e.getMessage(), e);
         }
+    }
+
+    /** The model's context unless --seq-len asks for less: the model has no positions beyond it. */
+    private int sequenceLength(Path source) throws InvalidInput, IOException {
+        Path file = source.resolve(ModelConfig.FILE_NAME);
+        int context;
+        try {
+            context = ModelConfig.read(file).maxPositionEmbeddings();
+        } catch (CheckpointException e) {
+            throw new InvalidInput(e.getMessage(), e);
+        }
+        if (sequenceLength == null) {
+            return Math.min(context, Defaults.MAX_DEFAULT_SEQUENCE_LENGTH);
+        }
+        if (sequenceLength > context) {
+            throw new InvalidInput(Flags.SEQUENCE_LENGTH + " " + sequenceLength
+                    + " is longer than the model's context, max_position_embeddings " + context + " in " + file
+                    + "; expected at most " + context);
+        }
+        return sequenceLength;
     }
 
     private static LlamaModel load(Path source, Device device, ComputePrecision precision) throws Exception {

@@ -9,7 +9,9 @@ import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Parameters;
 
-@Command(name = "validate", description = "Check ModelFamily manifests against the CRD's rules, as the API server would.")
+@Command(name = "validate", mixinStandardHelpOptions = true,
+        footer = {"%nExample:", "  plrd validate examples/*.yaml"},
+        description = "Check ModelFamily manifests against the CRD's rules, as the API server would.")
 public class ValidateCommand implements Callable<Integer> {
     @Parameters(arity = "1..*", paramLabel = "FILE", description = "YAML files with ModelFamily documents")
     List<Path> files;

@@ -7,10 +7,12 @@ import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.Collections;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.TreeMap;
 
 /**
  * A Hugging Face {@code config.json} of a Llama or Mistral causal LM: the fields that fix tensor shapes, plus the
@@ -20,6 +22,9 @@ import java.util.Optional;
 public final class ModelConfig {
     public static final String FILE_NAME = "config.json";
     public static final List<String> SUPPORTED_ARCHITECTURES = List.of("LlamaForCausalLM", "MistralForCausalLM");
+    /** The model_type of a config without architectures, and the class transformers loads for it. */
+    private static final Map<String, String> MODEL_TYPES = Collections.unmodifiableSortedMap(
+            new TreeMap<>(Map.of("llama", "LlamaForCausalLM", "mistral", "MistralForCausalLM")));
     private static final String PLRD = "plrd";
     private static final String LAYER_PREFIX = "model.layers.";
 
@@ -183,15 +188,35 @@ public final class ModelConfig {
 
     /** Typed access to the fields of one config object, every error naming the file and the field. */
     private record Fields(Path source, ObjectNode json) {
+        /**
+         * The first of architectures; without that list, the class that model_type stands for, as transformers'
+         * AutoModelForCausalLM picks it.
+         */
         String architecture() throws CheckpointException {
-            JsonNode architectures = json.get("architectures");
-            if (architectures == null || !architectures.isArray() || architectures.isEmpty() || !architectures.get(0).isTextual()) {
-                throw new CheckpointException(source, "has no architectures list naming the model class");
+            JsonNode architectures = value("architectures");
+            if (architectures == null) {
+                return byModelType();
+            }
+            if (!architectures.isArray() || architectures.isEmpty() || !architectures.get(0).isTextual()) {
+                throw new CheckpointException(source, "architectures must be a list naming the model class, got "
+                        + architectures);
             }
             String architecture = architectures.get(0).textValue();
             if (!SUPPORTED_ARCHITECTURES.contains(architecture)) {
                 throw new CheckpointException(source, "architecture '" + architecture + "' is not supported (supported: "
                         + String.join(", ", SUPPORTED_ARCHITECTURES) + ")");
+            }
+            return architecture;
+        }
+
+        private String byModelType() throws CheckpointException {
+            Optional<String> modelType = optionalString("model_type");
+            String architecture = modelType.map(MODEL_TYPES::get).orElse(null);
+            if (architecture == null) {
+                throw new CheckpointException(source, "has no architectures list and "
+                        + modelType.map(t -> "model_type '" + t + "' is not supported").orElse("no model_type")
+                        + " (expected architectures [" + String.join("|", SUPPORTED_ARCHITECTURES) + "] or model_type "
+                        + String.join("|", MODEL_TYPES.keySet()) + ")");
             }
             return architecture;
         }

@@ -18,6 +18,11 @@ public final class Defaults {
 
     /** About what the paper spent healing each member. */
     public static final String TRAINING_TOKENS = "1B";
+    /**
+     * The longest default window of training and evaluation, the paper's; a model with a shorter context gets its
+     * context. A model with a 32k context is not trained at 32k unless the spec asks: memory grows with it.
+     */
+    public static final int MAX_DEFAULT_SEQUENCE_LENGTH = 2048;
     public static final int MICRO_BATCH = 4;
     public static final String GLOBAL_BATCH_TOKENS = "1M";
     /** Continual pretraining: well below the peak rate of pretraining from scratch. */

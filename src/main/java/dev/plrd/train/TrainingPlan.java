@@ -25,10 +25,24 @@ public record TrainingPlan(long tokens, int sequenceLength, int microBatch, long
         require(learningRate > 0 && learningRate <= 1, "--lr must be in (0, 1], got " + learningRate);
         require(warmupSteps >= 0, "--warmup must not be negative, got " + warmupSteps);
         require(checkpointEveryTokens > 0, "--checkpoint-every must be positive, got " + checkpointEveryTokens);
+        require(tokens >= stepTokens(sequenceLength, microBatch, globalBatchTokens),
+                belowOneStep(tokens, sequenceLength, microBatch, globalBatchTokens));
+    }
+
+    /**
+     * Names the flags that would make the budget hold a step, with their figures: the global batch when the step
+     * accumulates micro-batches, else the micro-batch itself (a smaller global batch would not shrink it).
+     */
+    private static String belowOneStep(long tokens, int sequenceLength, int microBatch, long globalBatchTokens) {
+        int accumulation = accumulation(sequenceLength, microBatch, globalBatchTokens);
         long step = stepTokens(sequenceLength, microBatch, globalBatchTokens);
-        require(tokens >= step, String.format(Locale.ROOT,
-                "--tokens %d is smaller than one optimizer step of %d tokens (%d micro-batches of %d x %d)", tokens,
-                step, accumulation(sequenceLength, microBatch, globalBatchTokens), microBatch, sequenceLength));
+        String smaller = accumulation > 1
+                ? String.format(Locale.ROOT, "lower --global-batch-tokens %d to at most the budget", globalBatchTokens)
+                : String.format(Locale.ROOT, "lower --micro-batch %d or --seq-len %d (one micro-batch is the smallest"
+                        + " step, whatever --global-batch-tokens)", microBatch, sequenceLength);
+        return String.format(Locale.ROOT, "--tokens %d is smaller than one optimizer step of %d tokens (%d micro-batch%s"
+                + " of %d x %d): raise --tokens to at least %d, or %s", tokens, step, accumulation,
+                accumulation == 1 ? "" : "es", microBatch, sequenceLength, step, smaller);
     }
 
     private static void require(boolean condition, String message) {

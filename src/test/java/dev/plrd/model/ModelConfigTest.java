@@ -14,6 +14,7 @@ import java.util.Map;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.CsvSource;
 import org.junit.jupiter.params.provider.ValueSource;
 
 class ModelConfigTest {
@@ -140,7 +141,34 @@ class ModelConfigTest {
         assertThatThrownBy(() -> ModelConfig.read(file)).isInstanceOf(CheckpointException.class)
                 .hasMessage(file + ": architecture 'GPT2LMHeadModel' is not supported (supported: LlamaForCausalLM, MistralForCausalLM)");
         Path none = Files.writeString(dir.resolve("none.json"), "{\"hidden_size\": 8}");
-        assertThatThrownBy(() -> ModelConfig.read(none)).hasMessage(none + ": has no architectures list naming the model class");
+        assertThatThrownBy(() -> ModelConfig.read(none)).hasMessage(none + ": has no architectures list and no"
+                + " model_type (expected architectures [LlamaForCausalLM|MistralForCausalLM] or model_type llama|mistral)");
+    }
+
+    /** transformers loads a config without architectures by its model_type; so does this reader, for the two it runs. */
+    @ParameterizedTest
+    @CsvSource({"llama, LlamaForCausalLM", "mistral, MistralForCausalLM"})
+    void aConfigWithoutArchitecturesIsReadByItsModelType(String modelType, String architecture) throws IOException {
+        ObjectNode json = (ObjectNode) new ObjectMapper().readTree(MISTRAL_7B);
+        json.remove("architectures");
+        json.put("model_type", modelType);
+        ModelConfig config = ModelConfig.parse(json.toString());
+        assertThat(config.architecture()).isEqualTo(architecture);
+        assertThat(config.hiddenSize()).isEqualTo(4096);
+        assertThat(config.toJson()).doesNotContain("architectures");
+    }
+
+    @Test
+    void anUnsupportedModelTypeIsRefusedNamingTheFieldAndTheAcceptedValues() throws IOException {
+        ObjectNode json = (ObjectNode) new ObjectMapper().readTree(MISTRAL_7B);
+        json.remove("architectures");
+        json.put("model_type", "gpt2");
+        assertThatThrownBy(() -> ModelConfig.parse(json.toString())).isInstanceOf(CheckpointException.class)
+                .hasMessage("config.json: has no architectures list and model_type 'gpt2' is not supported (expected"
+                        + " architectures [LlamaForCausalLM|MistralForCausalLM] or model_type llama|mistral)");
+        json.putArray("architectures");
+        assertThatThrownBy(() -> ModelConfig.parse(json.toString()))
+                .hasMessage("config.json: architectures must be a list naming the model class, got []");
     }
 
     @ParameterizedTest
