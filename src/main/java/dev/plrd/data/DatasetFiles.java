@@ -11,7 +11,6 @@ import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.EnumSet;
 import java.util.List;
-import java.util.Locale;
 
 /**
  * The files of a dataset directory, laid out as a Hub or S3 snapshot keeps a repository's paths
@@ -21,7 +20,6 @@ import java.util.Locale;
  * so that a directory's files stay together ({@code data/b} before {@code data-extra/a}).
  */
 final class DatasetFiles {
-    private static final String PARQUET = ".parquet";
     private static final Comparator<Path> NAME_BY_NAME = DatasetFiles::compareNameByName;
 
     private DatasetFiles() {
@@ -47,19 +45,9 @@ final class DatasetFiles {
         return relative.stream().map(dir::resolve).toList();
     }
 
-    static boolean isParquet(Path file) {
-        return file.getFileName().toString().toLowerCase(Locale.ROOT).endsWith(PARQUET);
-    }
-
     /** Parquet is refused as the fetch refuses it, with a way to convert it. */
     static DataException parquet(Path file) {
-        String name = file.getFileName().toString();
-        String jsonl = name.substring(0, name.length() - PARQUET.length()) + ".jsonl";
-        return new DataException(file + ": is Parquet, which plrd does not read (the Java Parquet readers need Hadoop);"
-                + " convert it to .jsonl or .jsonl.zst, one JSON object with a \"text\" field per line, for example with"
-                + " python -c \"import pandas; pandas.read_parquet('" + name + "').to_json('" + jsonl
-                + "', orient='records', lines=True, force_ascii=False)\" in its directory, or datasets'"
-                + " Dataset.from_parquet(...).to_json(...)");
+        return new DataException(DatasetFileKinds.parquetAdvice(file));
     }
 
     private static boolean hidden(Path path) {

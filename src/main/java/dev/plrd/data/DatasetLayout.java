@@ -68,7 +68,7 @@ sealed interface DatasetLayout {
 
     /** Data in a form that cannot be read is refused rather than left out, so that no part of a corpus is lost unseen. */
     private static void refuseUnreadable(Path file) throws DataException {
-        if (DatasetFiles.isParquet(file)) {
+        if (DatasetFileKinds.isParquet(file)) {
             throw DatasetFiles.parquet(file);
         }
         if (Compression.of(file) != Compression.NONE && Compression.uncompressedName(file).endsWith(BIN)) {

@@ -1,5 +1,6 @@
 package dev.plrd.transport.fetch;
 
+import dev.plrd.data.DatasetFileKinds;
 import dev.plrd.transport.TransportException;
 import dev.plrd.transport.fetch.FetchSource.HubRepo;
 import java.nio.file.FileSystems;
@@ -20,8 +21,6 @@ final class FileSelection {
     private static final Set<String> CHECKPOINT_FILES = Set.of("config.json", "generation_config.json",
             "model.safetensors.index.json", "tokenizer.json", "tokenizer_config.json", "tokenizer.model",
             "special_tokens_map.json", "added_tokens.json", "vocab.json", "merges.txt", "chat_template.jinja");
-    private static final List<String> DATASET_SUFFIXES = List.of(".jsonl", ".jsonl.gz", ".jsonl.zst", ".txt", ".bin");
-    private static final String DATASET_DESCRIPTION = "dataset.json";
 
     private FileSelection() {
     }
@@ -63,17 +62,15 @@ final class FileSelection {
         PathMatcher glob = globText == null ? null : FileSystems.getDefault().getPathMatcher("glob:" + globText);
         List<String> matching = paths.stream().filter(p -> glob == null || glob.matches(Path.of(p))).toList();
         for (String p : matching) {
-            if (p.endsWith(".parquet")) {
-                throw new TransportException(uri + ": " + p + " is Parquet, which plrd does not read (the"
-                        + " Java Parquet readers need Hadoop); convert it to .jsonl (one JSON object with a \"text\""
-                        + " field per line), or select other files with #GLOB", true);
+            if (DatasetFileKinds.isParquet(Path.of(p))) {
+                throw new TransportException(uri + ": " + DatasetFileKinds.parquetAdvice(Path.of(p))
+                        + "; or select other files with #GLOB", true);
             }
         }
-        List<String> chosen = matching.stream().filter(p -> p.endsWith("/" + DATASET_DESCRIPTION)
-                || p.equals(DATASET_DESCRIPTION) || DATASET_SUFFIXES.stream().anyMatch(p::endsWith)).toList();
-        if (chosen.stream().allMatch(p -> p.endsWith(DATASET_DESCRIPTION))) {
+        List<String> chosen = matching.stream().filter(p -> DatasetFileKinds.isDataFile(Path.of(p))).toList();
+        if (chosen.stream().allMatch(p -> Path.of(p).getFileName().toString().equals(DatasetFileKinds.MANIFEST))) {
             throw new TransportException(uri + ": " + listing + " has no dataset files"
-                    + (glob == null ? "" : " matching " + globText) + " (expected " + String.join(", ", DATASET_SUFFIXES)
+                    + (glob == null ? "" : " matching " + globText) + " (expected " + DatasetFileKinds.DESCRIPTION
                     + ")", true);
         }
         return chosen;
