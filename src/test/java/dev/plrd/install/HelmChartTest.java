@@ -1,6 +1,7 @@
 package dev.plrd.install;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
@@ -73,6 +74,16 @@ class HelmChartTest {
         assertThat(resources.at("/requests/cpu").asText()).isEqualTo("1");
         assertThat(resources.at("/requests/memory").asText()).isEqualTo("512Mi");
         assertThat(resources.at("/limits/memory").asText()).isEqualTo("2Gi");
+    }
+
+    @Test
+    void leaderElectionIsOnUnlessTurnedOffForASingleReplica() throws Exception {
+        assertThat(env(operator(Helm.template()))).as("the prod profile, which activates leader election")
+                .doesNotContainKey("QUARKUS_PROFILE");
+        assertThat(env(operator(Helm.template("leaderElection.enabled=false"))))
+                .containsEntry("QUARKUS_PROFILE", "standalone");
+        assertThatThrownBy(() -> Helm.template("leaderElection.enabled=false", "replicas=2"))
+                .hasMessageContaining("leaderElection.enabled=false needs replicas: 1");
     }
 
     @Test
