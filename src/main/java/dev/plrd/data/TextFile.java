@@ -32,7 +32,7 @@ public record TextFile(Path path, TextFormat format, String field) {
                 }
                 files.addAll(found);
             } else if (Files.isRegularFile(input)) {
-                if (DatasetFiles.isParquet(input)) {
+                if (DatasetFileKinds.isParquet(input)) {
                     throw DatasetFiles.parquet(input);
                 }
                 TextFormat f = format.or(() -> TextFormat.ofFile(input)).orElseThrow(() -> new DataException(input
@@ -50,7 +50,7 @@ public record TextFile(Path path, TextFormat format, String field) {
             throws IOException, DataException {
         List<TextFile> found = new ArrayList<>();
         for (Path p : DatasetFiles.under(dir)) {
-            if (DatasetFiles.isParquet(p)) {
+            if (DatasetFileKinds.isParquet(p)) {
                 throw DatasetFiles.parquet(p);
             }
             TextFormat.ofFile(p).filter(f -> format.isEmpty() || format.get() == f)
