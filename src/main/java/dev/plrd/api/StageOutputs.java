@@ -41,10 +41,10 @@ public class StageOutputs {
     public String digest;
     @JsonPropertyDescription("Wall time of the stage's work.")
     public Double seconds;
-    /** The commit a Hub base resolved to, for the stage that fetched it (the first member's decompose). */
+    @JsonPropertyDescription("The commit a Hub base resolved to (an oci:// base: its manifest digest), for the stage that fetched it: the first member's decompose.")
     public String revision;
-    /** What the remote inputs this stage read (base, parent, data) weigh in bytes: cached or downloaded. */
+    @JsonPropertyDescription("Bytes of the remote inputs this stage read (base, parent, data), from the workspace cache or downloaded.")
     public Long fetchedBytes;
-    /** How much of that this attempt downloaded: 0 when the workspace cache had it all. */
+    @JsonPropertyDescription("Bytes of those this attempt downloaded: 0 when the workspace cache had them all.")
     public Long downloadedBytes;
 }

@@ -43,7 +43,12 @@ public final class AtomicFiles {
     }
 
     public static Path createTempDirectory(Path target) throws IOException {
-        return Files.createDirectory(sibling(target, TEMPORARY));
+        return Files.createDirectory(tempName(target));
+    }
+
+    /** The name of a new temporary sibling, not yet created: for a writer that must arrange its cleanup first. */
+    public static Path tempName(Path target) {
+        return sibling(target, TEMPORARY);
     }
 
     /**

@@ -76,13 +76,19 @@ public final class CheckpointWriter implements Closeable {
         for (Path stale : AtomicFiles.deleteStaleSiblings(target)) {
             System.err.println("deleted " + stale + ", left by an earlier writer of " + target + " that was killed");
         }
-        CheckpointWriter writer = new CheckpointWriter(target, AtomicFiles.createTempDirectory(target), config,
+        // the hook is in place before the temporary directory exists, so a SIGTERM at any moment finds it
+        CheckpointWriter writer = new CheckpointWriter(target, AtomicFiles.tempName(target), config,
                 split(layout, maxShardBytes));
         try {
             Runtime.getRuntime().addShutdownHook(writer.cleanup);
         } catch (IllegalStateException shuttingDown) {
-            AtomicFiles.deleteRecursively(writer.temp);
             throw new IllegalStateException(target + " is not written: the process is shutting down", shuttingDown);
+        }
+        synchronized (writer) {
+            if (writer.abandoned) {
+                throw new IllegalStateException(target + " is not written: the process is shutting down");
+            }
+            Files.createDirectory(writer.temp);
         }
         return writer;
     }
