@@ -27,7 +27,7 @@ final class MemoryTable {
                 "logits", "peak", "fit", "step", "training");
         for (Prediction p : predictions) {
             TrainingMemory m = p.memory();
-            out.printf(Locale.ROOT, ROW, p.member(), MemoryPlan.billions(p.parameters()),
+            out.printf(Locale.ROOT, ROW, p.member(), MemoryPlan.count(p.parameters()),
                     p.sequenceLength() + " x " + p.microBatch(), gib(m.state()), gib(m.gathered()), gib(m.activations()),
                     gib(m.checkpointedActivations()), gib(m.logits()), gib(p.plannedPeak()), fit(p.fit()),
                     p.step() == null ? "-" : String.format(Locale.ROOT, "%.1f s", p.step().seconds()),

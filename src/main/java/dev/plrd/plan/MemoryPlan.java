@@ -96,6 +96,23 @@ public final class MemoryPlan {
         return predictions;
     }
 
+    /**
+     * The operator's check before any Job: a refusal only where both the base's architecture ({@link KnownBases})
+     * and the GPU's memory are known. A member whose ranks cannot be planned is left to the decompose stage,
+     * which reports it with the checkpoint in hand.
+     */
+    public static Optional<String> refusal(ModelFamilySpec spec) {
+        Optional<ModelConfig> base = KnownBases.config(spec.base.uri);
+        if (base.isEmpty()) {
+            return Optional.empty();
+        }
+        try {
+            return refusal(predict(spec, base.get()));
+        } catch (IllegalArgumentException e) {
+            return Optional.empty();
+        }
+    }
+
     /** The first member that cannot fit, named with its numbers and what to change; empty when all fit. */
     public static Optional<String> refusal(List<Prediction> predictions) {
         return predictions.stream().filter(p -> p.fit() == Fit.DOES_NOT_FIT).findFirst().map(p -> {
@@ -105,7 +122,7 @@ public final class MemoryPlan {
                     + "activations %s, logits %s) at sequence length %d and micro-batch %d on %d GPU(s) of %s, "
                     + "which leave %s usable; raise spec.scheduling.gpu.count or lower spec.training.sequenceLength "
                     + "or spec.training.microBatch",
-                    p.member(), billions(p.parameters()), gib(m.peak(true)), gib(m.weights()), gib(m.gradients()),
+                    p.member(), count(p.parameters()), gib(m.peak(true)), gib(m.weights()), gib(m.gradients()),
                     gib(m.optimizer()), gib(m.gathered()), gib(m.checkpointedActivations()), gib(m.logits()),
                     p.sequenceLength(), p.microBatch(), p.gpus(), gib(p.cardBytes()),
                     gib(TrainingMemory.usableBytes(p.cardBytes())));
@@ -127,7 +144,9 @@ public final class MemoryPlan {
         return String.format(Locale.ROOT, "%.1f GiB", bytes / (double) (1L << 30));
     }
 
-    public static String billions(long parameters) {
-        return String.format(Locale.ROOT, "%.2fB", parameters / 1e9);
+    /** {@code 5.00B}, or {@code 3.2M} below a billion. */
+    public static String count(long parameters) {
+        return parameters >= 1_000_000_000L ? String.format(Locale.ROOT, "%.2fB", parameters / 1e9)
+                : String.format(Locale.ROOT, "%.1fM", parameters / 1e6);
     }
 }

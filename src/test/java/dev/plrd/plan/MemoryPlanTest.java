@@ -60,7 +60,7 @@ class MemoryPlanTest {
         assertThat(p).extracting(MemoryPlan.Prediction::fit).containsOnly(MemoryPlan.Fit.DOES_NOT_FIT);
         String message = MemoryPlan.refusal(p).orElseThrow();
         MemoryPlan.Prediction first = p.get(0);
-        assertThat(message).startsWith("member mistral-5b (" + MemoryPlan.billions(first.parameters())
+        assertThat(message).startsWith("member mistral-5b (" + MemoryPlan.count(first.parameters())
                         + " parameters) does not fit: training needs " + MemoryPlan.gib(first.memory().peak(true))
                         + " per GPU even with activation checkpointing (weights ")
                 .contains("at sequence length 4096 and micro-batch 4 on 1 GPU(s) of 22.5 GiB, which leave 20.4 GiB usable")
