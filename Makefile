@@ -1,7 +1,7 @@
 # plrd-operator: every target here works on a fresh machine with Java 17 and Maven.
 MVN ?= mvn -B
 
-.PHONY: test build crd bench image image-push image-check
+.PHONY: test build crd bench image image-push image-check gpu-image
 
 # The image that `make image` builds and deploy/ runs: one name, also in deploy/base/kustomization.yaml
 # and deploy/helm/plrd-operator/values.yaml (ImageNameTest keeps them equal).
@@ -54,3 +54,18 @@ image-check: $(IMAGE_DIR)/natives
 	scripts/image/base-from-host $(IMAGE_DIR)/base host $(IMAGE_DIR)/natives
 	$(MAKE) image BASE_IMAGE=oci:$(IMAGE_DIR)/base:host
 	scripts/image/check $(IMAGE_DIR)/oci:$(IMAGE_TAG)
+
+# The GPU image: the same application on an official PyTorch CUDA runtime (its PyTorch matches the DJL
+# natives, 2.7.1), with the JRE of BASE_IMAGE and the PyTorch worker; tagged IMAGE's tag plus -gpu.
+GPU_IMAGE ?= $(IMAGE)-gpu
+GPU_BASE_IMAGE ?= docker://docker.io/pytorch/pytorch:2.7.1-cuda12.6-cudnn9-runtime
+
+## gpu-image: the GPU image, serving the Java stages and the GPU stages (plrd train --engine torch), as an
+## OCI layout in target/image/gpu-oci and an archive target/image/plrd-operator-gpu.tar (umoci, skopeo and
+## access to Docker Hub; scripts/image/build-gpu)
+gpu-image: $(APP) $(IMAGE_DIR)/natives
+	scripts/image/build-gpu "$(GPU_BASE_IMAGE)" "$(BASE_IMAGE)" "$(GPU_IMAGE)" target/quarkus-app \
+		$(IMAGE_DIR)/natives src/main/python $(IMAGE_DIR)/gpu-oci
+	rm -f $(IMAGE_DIR)/plrd-operator-gpu.tar
+	skopeo copy --quiet oci:$(IMAGE_DIR)/gpu-oci:$(lastword $(subst :, ,$(GPU_IMAGE))) \
+		oci-archive:$(IMAGE_DIR)/plrd-operator-gpu.tar:$(GPU_IMAGE)

@@ -20,6 +20,12 @@ public class GpuSpec {
     @JsonPropertyDescription("Value of the nvidia.com/gpu.product node label, such as NVIDIA-H100-80GB-HBM3.")
     public String product;
 
+    @Size(max = 32)
+    @ValidationRule(value = SpecRules.QUANTITY, message = SpecRules.QUANTITY_MESSAGE)
+    @JsonPropertyDescription("Memory of one GPU, such as 80Gi, for the training memory check: needed for a product "
+            + "the planner does not know, and overrides a known product's.")
+    public String memory;
+
     @Size(max = 4)
     @JsonPropertyDescription("Stages that get GPUs; [train] when absent, so CPU stages do not hold GPU quota.")
     public List<StageName> stages;

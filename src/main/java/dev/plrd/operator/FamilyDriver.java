@@ -85,13 +85,18 @@ final class FamilyDriver {
     /** The status for a spec that breaks the CRD rules: nothing new starts, running Jobs are left alone. */
     static ModelFamilyStatus invalid(ModelFamilyStatus previous, long generation, List<Violation> violations,
             Instant now) {
+        return refused(previous, generation, Reasons.INVALID_SPEC, SchemaValidator.summary(violations), now);
+    }
+
+    /** The status for a spec refused before any Job, for the reason given: the same rules as {@link #invalid}. */
+    static ModelFamilyStatus refused(ModelFamilyStatus previous, long generation, String reason, String message,
+            Instant now) {
         ModelFamilyStatus status = copy(previous);
-        String message = SchemaValidator.summary(violations);
         status.observedGeneration = generation;
         status.phase = "Failed";
-        Conditions.set(status.conditions, Conditions.READY, false, Reasons.INVALID_SPEC, message, generation, now);
-        Conditions.set(status.conditions, Conditions.PROGRESSING, false, Reasons.INVALID_SPEC, message, generation, now);
-        Conditions.set(status.conditions, Conditions.DEGRADED, true, Reasons.INVALID_SPEC, message, generation, now);
+        Conditions.set(status.conditions, Conditions.READY, false, reason, message, generation, now);
+        Conditions.set(status.conditions, Conditions.PROGRESSING, false, reason, message, generation, now);
+        Conditions.set(status.conditions, Conditions.DEGRADED, true, reason, message, generation, now);
         return status;
     }
 

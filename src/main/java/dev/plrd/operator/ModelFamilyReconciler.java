@@ -9,6 +9,7 @@ import dev.plrd.api.SchemaValidator;
 import dev.plrd.api.Violation;
 import dev.plrd.plan.Defaults;
 import dev.plrd.plan.PlannedStage;
+import dev.plrd.plan.MemoryPlan;
 import dev.plrd.plan.Planner;
 import io.fabric8.kubernetes.api.model.DeletionPropagation;
 import io.fabric8.kubernetes.api.model.Pod;
@@ -109,10 +110,14 @@ public class ModelFamilyReconciler implements Reconciler<ModelFamily> {
         List<Violation> violations = new ArrayList<>(SchemaValidator.forModelFamily().validate(family.getSpec()));
         violations.addAll(images.violations(family.getSpec()));
 
+        Optional<String> doesNotFit = violations.isEmpty() ? MemoryPlan.refusal(family.getSpec()) : Optional.empty();
         FamilyDriver.Outcome outcome;
         if (!violations.isEmpty()) {
             outcome = new FamilyDriver.Outcome(FamilyDriver.invalid(previous, generation, violations, now), List.of(),
                     null);
+        } else if (doesNotFit.isPresent()) {
+            outcome = new FamilyDriver.Outcome(FamilyDriver.refused(previous, generation, Reasons.DOES_NOT_FIT,
+                    doesNotFit.get(), now), List.of(), null);
         } else {
             outcome = FamilyDriver.drive(new FamilyDriver.Inputs(family.getSpec(), generation, previous,
                     Planner.plan(family.getSpec()), observer(context, refusals), jobNames(family),

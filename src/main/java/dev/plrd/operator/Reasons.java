@@ -69,6 +69,12 @@ final class Reasons {
 
     /** Degraded, Ready, Progressing: the spec breaks the CRD's rules. */
     static final String INVALID_SPEC = "InvalidSpec";
+    /**
+     * Degraded, Ready, Progressing: a member's training cannot fit the GPUs' memory, even with activation
+     * checkpointing (plan/MemoryPlan); checked before any Job, where the base's architecture and the GPU's memory
+     * are known.
+     */
+    static final String DOES_NOT_FIT = "DoesNotFit";
     /** Ready: every member is published. */
     static final String ALL_MEMBERS_PUBLISHED = "AllMembersPublished";
     /** Progressing=False: nothing is left to do. */
