@@ -137,8 +137,6 @@ def train(args):
         log.line("train: %d steps of %d tokens (%d x %d x %d), state %s" % (
             plan.steps, plan.step_tokens, plan.accumulation, plan.micro_batch, plan.sequence_length, state_dir))
         outcome = trainer.run(engine, plan, split, state_dir, args.resume, lambda: bool(requested), log)
-        if outcome["resumedAt"] > 0:
-            log.line("train: resumed at step %d of %d" % (outcome["resumedAt"], plan.steps))
         if outcome["stopped"]:
             raise Stopped("stopped at step %d of %d by SIGTERM; the state is saved and --resume continues from it"
                           % (outcome["steps"], plan.steps))

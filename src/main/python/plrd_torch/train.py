@@ -94,6 +94,9 @@ def run(engine, plan, split, state_dir, resume, stop, log):
     step = progress["step"] if progress else 0
     loss = progress["loss"] if progress else float("nan")
     sampler = BatchSampler(split, plan.seed, *((progress["epoch"], progress["index"]) if progress else (0, 0)))
+    position = sampler.position()
+    if step > 0:
+        log.line("train: resumed at step %d of %d" % (step, plan.steps))
     resumed_at, saved_at, stopped = step, step, False
     started = time.monotonic()
     if plan.accumulation % ranks.world:
@@ -102,7 +105,8 @@ def run(engine, plan, split, state_dir, resume, stop, log):
     model.train()
 
     def save():
-        epoch, index = sampler.position()
+        # where the last whole step left the data: a step cut short has drawn windows that the next attempt redraws
+        epoch, index = position
         state.save(state_dir, {"plan": plan.identity(), "step": step, "tokensSeen": step * plan.step_tokens,
                                "epoch": epoch, "index": index, "loss": loss}, model, adamw, ranks, engine.sharded)
         log.saved(step, state_dir)
@@ -110,7 +114,8 @@ def run(engine, plan, split, state_dir, resume, stop, log):
     while step < plan.steps:
         total, done = 0.0, 0
         for micro in range(plan.accumulation):
-            if ranks.any(stop()):
+            # asked once per round of one micro-batch per rank, so that no rank is inside DDP's all-reduce meanwhile
+            if micro % ranks.world == 0 and ranks.any(stop()):
                 break
             inputs, targets = sampler.next(plan.micro_batch)
             if micro % ranks.world == ranks.rank:
@@ -134,6 +139,7 @@ def run(engine, plan, split, state_dir, resume, stop, log):
             adamw.step()
             adamw.zero_grad(set_to_none=True)
             step += 1
+            position = sampler.position()
             loss = step_loss
             seconds = time.monotonic() - started
             log.step(step, plan.steps, step * plan.step_tokens, loss, lr, norm,

@@ -96,6 +96,7 @@ public class TrainCommand extends StageCommand {
 
     @Override
     StageOutputs run() throws Exception {
+        TorchEngine.Kind kind = TorchEngine.Kind.parse(engine);
         StageInputs inputs = StageInputs.of(environment);
         Path source = inputs.checkpoint(Flags.FROM, from).location();
         outputDirectory("--to", to, "--from", source);
@@ -103,7 +104,7 @@ public class TrainCommand extends StageCommand {
         TrainingPlan plan = plan(source);
         TrainingLog log = TrainingLog.of(logFormat);
         Path stateDirectory = state != null ? state : to.resolveSibling(to.getFileName() + ".train-state");
-        if (TorchEngine.Kind.parse(engine) == TorchEngine.Kind.TORCH) {
+        if (kind == TorchEngine.Kind.TORCH) {
             StageOutputs out = TorchEngine.run("train", torchArguments(source, dataPath, plan, stateDirectory),
                     environment, Duration.ofSeconds(Math.max(1, graceSeconds)));
             inputs.report(out);
