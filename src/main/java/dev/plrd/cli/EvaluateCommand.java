@@ -22,6 +22,8 @@ import dev.plrd.train.NonFiniteLossException;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
 import java.util.Locale;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
@@ -70,6 +72,11 @@ public class EvaluateCommand extends StageCommand {
                     + ") when perplexity exceeds X times the parent's.")
     Double maxPerplexityRatio;
 
+    @Option(names = Flags.ENGINE, defaultValue = "djl", paramLabel = "djl|torch",
+            description = "djl: the CPU engine in this JVM; torch: the PyTorch worker (plrd_torch), sharded over the"
+                    + " ranks it is started with, reading token shards only (default: ${DEFAULT-VALUE}).")
+    String engine;
+
     @Option(names = "--cache", paramLabel = "DIR", description = "Where tokenised text is kept (default: $PLRD_WORKSPACE/cache/datasets).")
     Path cache;
 
@@ -95,6 +102,7 @@ public class EvaluateCommand extends StageCommand {
         } catch (IllegalArgumentException e) {
             throw new InvalidInput(e.getMessage(), e);
         }
+        TorchEngine.Kind kind = TorchEngine.Kind.parse(engine);
         StageInputs inputs = StageInputs.of(environment);
         Path modelDir = inputs.checkpoint(Flags.MODEL, model).location();
         Path dataPath = inputs.dataset(Flags.DATA, data).location();
@@ -108,7 +116,7 @@ public class EvaluateCommand extends StageCommand {
             String identity = String.format(Locale.ROOT, "%s split=%s tokens=%d seed=%d seq=%d", data,
                     splitName(which), budget, seed, length);
             Path cacheDir = Devices.cache(cache, modelDir, environment);
-            Perplexity.Result own = measure(modelDir, dataPath, cacheDir, which, length, budget);
+            Perplexity.Result own = measure(kind, modelDir, dataPath, cacheDir, which, length, budget);
             System.err.printf(Locale.ROOT, "evaluate: %s perplexity %.4f (loss %.4f) on %,d tokens, %.1f s%n", modelDir,
                     own.perplexity(), own.loss(), own.tokens(), own.seconds());
             if (own.tokens() < budget) {
@@ -118,7 +126,8 @@ public class EvaluateCommand extends StageCommand {
             EvaluationGate.Measured member = new EvaluationGate.Measured(modelDir.toString(), own.loss(),
                     own.perplexity());
             EvaluationGate.Measured parentMeasured = parent == null ? null
-                    : parentMeasurement(inputs, dataPath, cacheDir, which, length, budget, identity);
+                    : parentMeasurement(kind, inputs, dataPath, cacheDir, which, length, budget,
+                            identity);
             EvaluationGate.Verdict verdict = gate.judge(member, parentMeasured);
             switch (verdict.outcome()) {
                 case NON_FINITE -> throw new NonFiniteLossException(verdict.message());
@@ -139,8 +148,16 @@ public class EvaluateCommand extends StageCommand {
     }
 
 
-    private Perplexity.Result measure(Path modelDir, Path dataPath, Path cacheDir, SplitName which, int length,
-            long budget) throws IOException, DataException {
+    private Perplexity.Result measure(TorchEngine.Kind kind, Path modelDir, Path dataPath, Path cacheDir,
+            SplitName which, int length, long budget) throws Exception {
+        if (kind == TorchEngine.Kind.TORCH) {
+            // the measurement only: the parent report, the gate and the result stay here, one home for both engines
+            StageOutputs measured = TorchEngine.run("evaluate", List.of(Flags.MODEL, modelDir.toString(), Flags.DATA,
+                    dataPath.toString(), Flags.SPLIT, splitName(which), Flags.TOKENS, String.valueOf(budget), Flags.SEED,
+                    String.valueOf(seed), Flags.SEQUENCE_LENGTH, String.valueOf(length), Flags.MICRO_BATCH,
+                    String.valueOf(microBatch)), environment, Duration.ofSeconds(WorkerContract.TERMINATION_GRACE_SECONDS));
+            return new Perplexity.Result(measured.loss, measured.perplexity, measured.tokens, measured.seconds);
+        }
         Device device = Devices.best();
         try (LlamaModel m = LlamaModel.load(modelDir, device, ComputePrecision.FLOAT32);
                 TokenDataset dataset = TokenDataset.open(dataPath.toString(), m.config().vocabSize(), modelDir, cacheDir)) {
@@ -155,8 +172,8 @@ public class EvaluateCommand extends StageCommand {
      * parent is fetched only to be measured: a family's first member, compared with a remote base, reads the base's
      * report and nothing else once the base has been measured.
      */
-    private EvaluationGate.Measured parentMeasurement(StageInputs inputs, Path dataPath, Path cacheDir,
-            SplitName which, int length, long budget, String identity) throws IOException, DataException, InvalidInput {
+    private EvaluationGate.Measured parentMeasurement(TorchEngine.Kind kind, StageInputs inputs, Path dataPath,
+            Path cacheDir, SplitName which, int length, long budget, String identity) throws Exception {
         if (parentReport != null && Files.isRegularFile(parentReport)) {
             StageOutputs previous = JSON.readValue(parentReport.toFile(), StageOutputs.class);
             if (sameMeasurement(identity, previous.evaluation) && previous.perplexity != null && previous.loss != null) {
@@ -165,7 +182,7 @@ public class EvaluateCommand extends StageCommand {
             }
         }
         Path parentDir = inputs.checkpoint(Flags.PARENT, parent).location();
-        Perplexity.Result result = measure(parentDir, dataPath, cacheDir, which, length, budget);
+        Perplexity.Result result = measure(kind, parentDir, dataPath, cacheDir, which, length, budget);
         boolean finite = Double.isFinite(result.loss()) && Double.isFinite(result.perplexity());
         if (parentReport != null && !Files.exists(parentReport) && finite) {
             StageResult.success(outputs(parentDir, result, identity, budget), null, parentReport);

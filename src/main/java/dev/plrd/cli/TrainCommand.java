@@ -20,6 +20,8 @@ import dev.plrd.train.TrainingPlan;
 import java.io.IOException;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 
@@ -82,6 +84,11 @@ public class TrainCommand extends StageCommand {
     @Option(names = "--log-format", defaultValue = "text", paramLabel = "text|json", description = "Step lines as text or JSON lines (default: ${DEFAULT-VALUE}).")
     String logFormat;
 
+    @Option(names = Flags.ENGINE, defaultValue = "djl", paramLabel = "djl|torch",
+            description = "djl: the CPU engine in this JVM; torch: the PyTorch worker (plrd_torch, FSDP2 on GPUs),"
+                    + " which reads token shards only (default: ${DEFAULT-VALUE}).")
+    String engine;
+
     @Option(names = "--grace", defaultValue = "${env:" + WorkerContract.TERMINATION_GRACE_ENV + ":-30}", paramLabel = "SECONDS",
             description = "Seconds between SIGTERM and SIGKILL (the pod's termination grace period, default: "
                     + "${DEFAULT-VALUE}); the final state save must end " + Preemption.MARGIN_SECONDS + " s before.")
@@ -89,6 +96,7 @@ public class TrainCommand extends StageCommand {
 
     @Override
     StageOutputs run() throws Exception {
+        TorchEngine.Kind kind = TorchEngine.Kind.parse(engine);
         StageInputs inputs = StageInputs.of(environment);
         Path source = inputs.checkpoint(Flags.FROM, from).location();
         outputDirectory("--to", to, "--from", source);
@@ -96,6 +104,12 @@ public class TrainCommand extends StageCommand {
         TrainingPlan plan = plan(source);
         TrainingLog log = TrainingLog.of(logFormat);
         Path stateDirectory = state != null ? state : to.resolveSibling(to.getFileName() + ".train-state");
+        if (kind == TorchEngine.Kind.TORCH) {
+            StageOutputs out = TorchEngine.run("train", torchArguments(source, dataPath, plan, stateDirectory),
+                    environment, Duration.ofSeconds(Math.max(1, graceSeconds)));
+            inputs.report(out);
+            return out;
+        }
         Device device = Devices.best();
         ComputePrecision compute = Devices.precisionFor(device, precision);
         Duration saveWindow = Duration.ofSeconds(Math.max(1, graceSeconds - Preemption.MARGIN_SECONDS));
@@ -134,6 +148,24 @@ public class TrainCommand extends StageCommand {
         } catch (NonFiniteLossException e) {
             throw new NonFiniteLossException(source + ": " + e.getMessage());
         }
+    }
+
+    /** This command's flags for plrd_torch, with the inputs resolved to local paths and the plan's sequence length. */
+    private List<String> torchArguments(Path source, Path dataPath, TrainingPlan plan, Path stateDirectory) {
+        List<String> args = new ArrayList<>(List.of(Flags.FROM, source.toString(), Flags.TO, to.toString(), Flags.DATA,
+                dataPath.toString(), Flags.TOKENS, tokens, Flags.SEQUENCE_LENGTH, String.valueOf(plan.sequenceLength()),
+                Flags.MICRO_BATCH, String.valueOf(microBatch), Flags.GLOBAL_BATCH_TOKENS, globalBatchTokens,
+                Flags.LEARNING_RATE, Double.toString(learningRate), Flags.WARMUP, String.valueOf(warmupSteps),
+                Flags.CHECKPOINT_EVERY, checkpointEvery, Flags.PRECISION, precision, Flags.STATE,
+                stateDirectory.toString(), Flags.SEED, String.valueOf(seed), "--log-format", logFormat, "--grace",
+                String.valueOf(graceSeconds)));
+        if (resume) {
+            args.add(Flags.RESUME);
+        }
+        if (report != null) {
+            args.addAll(List.of(Flags.REPORT, report.toString()));
+        }
+        return args;
     }
 
     private TrainingPlan plan(Path source) throws InvalidInput, IOException {

@@ -107,6 +107,9 @@ public final class WorkerContract {
         public static final String STATE = "--state";
         public static final String RESUME = "--resume";
 
+        /** train and evaluate: djl (the CPU engine, in this JVM) or torch (the PyTorch worker, plrd_torch). */
+        public static final String ENGINE = "--engine";
+
         /** evaluate and publish: the member's checkpoint; evaluate: its parent and the gate. */
         public static final String MODEL = "--model";
         public static final String PARENT = "--parent";
