@@ -27,6 +27,8 @@ public class StageOutputs {
     public Double loss;
     public Double perplexity;
     public Double parentPerplexity;
+    /** The member's perplexity before healing: its decomposed checkpoint, measured as the trained one is. */
+    public Double decomposedPerplexity;
     public Long tokens;
     /** Training throughput of the last attempt. */
     public Double tokensPerSecond;

@@ -8,7 +8,7 @@ import picocli.CommandLine;
         description = "Progressive Low Rank Decomposition: one pretrained model in, a family of smaller ones out.",
         subcommands = {OperatorCommand.class, ValidateCommand.class, PlanCommand.class, InitModelCommand.class,
                 DecomposeCommand.class, TokenizeCommand.class, TrainCommand.class, EvaluateCommand.class,
-                FetchCommand.class, PublishCommand.class, PullCommand.class})
+                FetchCommand.class, PublishCommand.class, PullCommand.class, RunCommand.class})
 public class PlrdCommand {
     /**
      * The command line as every entry point runs it. {@code @file} expansion is off: stage
