@@ -57,7 +57,7 @@ class RunCommandTest {
                 String.format("%.3f", half.perplexity));
 
         Files.writeString(manifest, Files.readString(manifest).replace("tokens: 1K\n    sequenceLength",
-                "tokens: 1K\n    learningRate: 1.0e-4\n    sequenceLength"));
+                "tokens: 1K\n    learningRate: 3.0e-4\n    sequenceLength"));
         Plrd.Run again = Plrd.run("run", manifest, "--workspace", workspace);
         assertThat(again.code()).as(again.out() + again.err()).isZero();
         StatusFile edited = StatusFile.read(statusPath);
