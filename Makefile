@@ -8,7 +8,7 @@ MVN ?= mvn -B
 ## /usr/share/common-licenses) and runs `plrd run`, which prints the family's table. Run it again to continue an
 ## interrupted run; `rm -rf target/run` starts afresh.
 RUN_DIR ?= target/run
-PRETRAIN_TOKENS ?= 300K
+PRETRAIN_TOKENS ?= 150K
 PLRD_JAR = target/quarkus-app/quarkus-run.jar
 PLRD = java -jar $(PLRD_JAR)
 run: $(PLRD_JAR)
