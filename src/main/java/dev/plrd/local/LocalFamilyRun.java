@@ -39,6 +39,7 @@ public final class LocalFamilyRun {
     /** No scheduler stands between a local Job and its start, and a Job runs to its end in this process. */
     private static final StageStateMachine.Timeouts TIMEOUTS =
             new StageStateMachine.Timeouts(Duration.ofDays(365_000), Duration.ofDays(365_000));
+    /** The reasons the Job controller gives a failed Job: its retries spent, or a permanent exit code. */
     private static final String BACKOFF_LIMIT_EXCEEDED = "BackoffLimitExceeded";
     private static final String POD_FAILURE_POLICY = "PodFailurePolicy";
 
@@ -88,7 +89,7 @@ public final class LocalFamilyRun {
     }
 
     /**
-     * From the a stop request on (Ctrl-C, SIGTERM) no new Job starts and the one running is not judged: it was
+     * From a stop request on (Ctrl-C, SIGTERM) no new Job starts and the one running is not judged: it was
      * interrupted, not failed, and the next run starts it again.
      */
     public void stop() {

@@ -6,6 +6,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.plrd.api.MemberStatus;
 import dev.plrd.api.ModelFamilyStatus;
+import dev.plrd.api.StagePhase;
 import dev.plrd.api.StageStatus;
 import dev.plrd.local.StatusFile;
 import dev.plrd.local.TinyFamilies;
@@ -91,6 +92,22 @@ class RunCommandTest {
         assertThat(code).isZero();
         assertThat(workspace.resolve("members/half/decomposed/config.json")).exists();
         assertThat(workspace.resolve("members/half/decompose.json")).exists();
+    }
+
+    @Test
+    void aStageThatFailsForGoodStopsTheFamilyAndTheRunSaysWhy() throws Exception {
+        Path manifest = TinyFamilies.write(dir, "1K");
+        Files.writeString(manifest, Files.readString(manifest).replace("file://tiny-base", "file://no-such-base"));
+        Plrd.Run r = Plrd.run("run", manifest, "--workspace", dir.resolve("workspace"));
+        assertThat(r.code()).as(r.out() + r.err()).isEqualTo(WorkerContract.EXIT_FAILED);
+        assertThat(r.out()).contains("[1/8] half/decompose failed (exit " + WorkerContract.EXIT_INVALID_INPUT + ")")
+                .contains("fam: Failed, 0/2 published")
+                .contains("half/decompose: InvalidInput: ").contains("no-such-base: no such checkpoint directory")
+                .doesNotContain("half/train started");
+        ModelFamilyStatus status = StatusFile.read(dir.resolve("fam.status.yaml")).status();
+        assertThat(status.phase).isEqualTo("Failed");
+        assertThat(stages(status).get("half/decompose").attempt).as("bad input is not retried").isEqualTo(1);
+        assertThat(stages(status).get("half/train").phase).isEqualTo(StagePhase.Pending);
     }
 
     @Test
