@@ -30,6 +30,7 @@ public final class StageConsole implements LocalFamilyRun.Listener {
     private static final Pattern PROGRESS = Pattern.compile("^[a-z][a-z-]* (?:\\[[= ]*\\] )?(\\d+)/(\\d+)\\b");
     private static final Duration REDRAW = Duration.ofMillis(500);
     private static final int TAIL_LINES = 15;
+    private static final int ESCAPE = 0x1b;
 
     private final PrintStream out;
     private final boolean terminal;
@@ -129,7 +130,7 @@ public final class StageConsole implements LocalFamilyRun.Listener {
         }
     }
 
-    /** Passes the stage's output to its log and reads each line (ended by '\n' or '\r') for a progress report. */
+    /** Passes the stage's output to its log and reads each line (ended by '\n', '\r' or ESC) for a progress report. */
     private final class ProgressScanner extends OutputStream {
         private final OutputStream log;
         private final ByteArrayOutputStream line = new ByteArrayOutputStream();
@@ -141,7 +142,8 @@ public final class StageConsole implements LocalFamilyRun.Listener {
         @Override
         public void write(int b) throws IOException {
             log.write(b);
-            if (b == '\n' || b == '\r') {
+            // a line redrawn in place ends with the escape that clears the rest of it, and starts with '\r'
+            if (b == '\n' || b == '\r' || b == ESCAPE) {
                 Matcher m = PROGRESS.matcher(line.toString(StandardCharsets.UTF_8));
                 if (m.find()) {
                     progress(Long.parseLong(m.group(1)), Long.parseLong(m.group(2)));
