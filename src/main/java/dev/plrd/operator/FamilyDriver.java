@@ -83,7 +83,7 @@ public final class FamilyDriver {
     }
 
     /** The status for a spec that breaks the CRD rules: nothing new starts, running Jobs are left alone. */
-    public static ModelFamilyStatus invalid(ModelFamilyStatus previous, long generation, List<Violation> violations,
+    static ModelFamilyStatus invalid(ModelFamilyStatus previous, long generation, List<Violation> violations,
             Instant now) {
         ModelFamilyStatus status = copy(previous);
         String message = SchemaValidator.summary(violations);
