@@ -1,7 +1,7 @@
 # plrd-operator: every target here works on a fresh machine with Java 17 and Maven.
 MVN ?= mvn -B
 
-.PHONY: test build crd bench image image-push image-check gpu-image
+.PHONY: test build crd bench run image image-push image-check gpu-image
 
 # The image that `make image` builds and deploy/ runs: one name, also in deploy/base/kustomization.yaml
 # and deploy/helm/plrd-operator/values.yaml (ImageNameTest keeps them equal).
@@ -11,6 +11,18 @@ BASE_IMAGE ?= docker://docker.io/library/eclipse-temurin:17-jre
 IMAGE_DIR := target/image
 IMAGE_TAG = $(lastword $(subst :, ,$(IMAGE)))
 APP := target/quarkus-app/quarkus-run.jar
+
+## run: the tiny family of examples/tiny-family.yaml on this machine, no cluster and no network: builds the CLI if
+## needed, prepares the base (plrd init-model, then a short pretraining on the licence texts of
+## /usr/share/common-licenses) and runs `plrd run`, which prints the family's table. Run it again to continue an
+## interrupted run; `rm -rf target/run` starts afresh.
+RUN_DIR ?= target/run
+PRETRAIN_TOKENS ?= 150K
+PLRD = java -jar $(APP)
+run: $(APP)
+	scripts/tiny-base.sh $(RUN_DIR)/tiny-family.workspace $(PRETRAIN_TOKENS) $(PLRD)
+	cp examples/tiny-family.yaml $(RUN_DIR)/tiny-family.yaml
+	$(PLRD) run $(RUN_DIR)/tiny-family.yaml
 
 ## test: the whole test suite: unit tests, the operator against a mock API server, deploy checks, then
 ## (after packaging) the real-API-server tier, which runs when KUBE_TEST_ASSETS names ../shared/kube
@@ -29,7 +41,7 @@ crd: build
 bench:
 	$(MVN) test -Dtest.groups=bench -Dtest.excludedGroups=none -Dsurefire.failIfNoSpecifiedTests=false
 
-$(APP): pom.xml $(shell find src/main -type f)
+$(APP): pom.xml $(shell find src/main crds -type f)
 	$(MVN) package -DskipTests
 
 $(IMAGE_DIR)/natives: $(APP) scripts/image/ExtractNatives.java

@@ -97,9 +97,17 @@ public final class SpecRules {
             + " && self.matches('[1-9]')";
     public static final String QUANTITY_MESSAGE = "must be a Kubernetes quantity greater than 0 such as 8, 500m or 64Gi";
 
-    public static final String REPOSITORY = "self.matches('^[a-zA-Z0-9.-]+(:[0-9]+)?(/[a-z0-9]+([._-][a-z0-9]+)*)+$')";
+    /**
+     * A registry repository, or an OCI image layout directory ({@code oci-layout://PATH}, a relative PATH lying in the
+     * workspace) for a family published on one machine. The layout path has no ':' or '@' (they would read as a tag
+     * or digest) and no '..' (it stays inside the workspace).
+     */
+    public static final String REPOSITORY = "self.matches('^[a-zA-Z0-9.-]+(:[0-9]+)?(/[a-z0-9]+([._-][a-z0-9]+)*)+$')"
+            + " || (self.matches('^oci-layout://[-A-Za-z0-9._/]+$') && !self.contains('..'))";
     public static final String REPOSITORY_MESSAGE =
-            "must be a registry repository such as registry.example.com/team/models, without scheme, tag or digest";
+            "must be a registry repository such as registry.example.com/team/models, without scheme, tag or digest,"
+                    + " or oci-layout://PATH (an OCI image layout directory; a relative PATH lies in the workspace):"
+                    + " letters, digits, '.', '_', '-' and '/', without '..'";
 
     /** An image reference: registry and path, then an optional tag and an optional sha256 digest. */
     public static final String IMAGE = "self.matches('^[A-Za-z0-9]([-A-Za-z0-9.]*[A-Za-z0-9])?(:[0-9]+)?"

@@ -29,6 +29,8 @@ public class StageOutputs {
     public Double perplexity;
     @JsonPropertyDescription("The parent's perplexity on the same tokens.")
     public Double parentPerplexity;
+    @JsonPropertyDescription("The member's perplexity before healing: its decomposed checkpoint, measured as the trained one is.")
+    public Double decomposedPerplexity;
     @JsonPropertyDescription("Tokens trained on or evaluated.")
     public Long tokens;
     @JsonPropertyDescription("Training throughput of the last attempt.")

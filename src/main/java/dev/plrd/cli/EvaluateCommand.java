@@ -67,6 +67,10 @@ public class EvaluateCommand extends StageCommand {
             description = "The parent's evaluation JSON: reused when it measured the same thing, written when absent.")
     Path parentReport;
 
+    @Option(names = Flags.DECOMPOSED, paramLabel = "URI",
+            description = "The member before training: its perplexity is reported too (decomposedPerplexity).")
+    String decomposed;
+
     @Option(names = Flags.MAX_PERPLEXITY_RATIO, paramLabel = "X",
             description = "Gate: fail (exit " + WorkerContract.EXIT_GATE_FAILED
                     + ") when perplexity exceeds X times the parent's.")
@@ -139,6 +143,14 @@ public class EvaluateCommand extends StageCommand {
                 out.parentPerplexity = round(parentMeasured.perplexity(), 4);
                 System.err.printf(Locale.ROOT, "evaluate: parent perplexity %.4f, ratio %.3f%n", out.parentPerplexity,
                         own.perplexity() / parentMeasured.perplexity());
+            }
+            if (decomposed != null) {
+                Path decomposedDir = inputs.checkpoint(Flags.DECOMPOSED, decomposed).location();
+                Perplexity.Result before = measure(decomposedDir, dataPath, cacheDir, which, length, budget);
+                // a non-finite figure is not rounded into a plausible number; the report leaves it out
+                out.decomposedPerplexity = Double.isFinite(before.perplexity()) ? round(before.perplexity(), 4) : null;
+                System.err.printf(Locale.ROOT, "evaluate: before healing %s perplexity %.4f%n", decomposedDir,
+                        before.perplexity());
             }
             inputs.report(out);
             return out;

@@ -16,7 +16,7 @@ import picocli.CommandLine;
                 "  plrd decompose --from models/tiny --to models/tiny-half --rank-fraction 0.5"},
         subcommands = {OperatorCommand.class, ValidateCommand.class, PlanCommand.class, InitModelCommand.class,
                 DecomposeCommand.class, TokenizeCommand.class, TrainCommand.class, EvaluateCommand.class,
-                FetchCommand.class, PublishCommand.class, PullCommand.class})
+                FetchCommand.class, PublishCommand.class, PullCommand.class, RunCommand.class})
 public class PlrdCommand implements Callable<Integer> {
     @Spec
     CommandSpec spec;

@@ -33,20 +33,20 @@ import java.util.function.Function;
  * if active) and runs again. A stage that failed is retried once per new spec generation, since
  * fixing scheduling or credentials does not change its inputs.
  */
-final class FamilyDriver {
+public final class FamilyDriver {
     private static final ObjectMapper JSON = new ObjectMapper();
 
-    enum RequestKind { CREATE_JOB, DELETE_JOB }
+    public enum RequestKind { CREATE_JOB, DELETE_JOB }
 
     /** A Job to create for a planned stage, or to delete by name. */
-    record JobRequest(RequestKind kind, PlannedStage stage, String jobName) {
+    public record JobRequest(RequestKind kind, PlannedStage stage, String jobName) {
     }
 
-    record Outcome(ModelFamilyStatus status, List<JobRequest> requests, Instant recheckAt) {
+    public record Outcome(ModelFamilyStatus status, List<JobRequest> requests, Instant recheckAt) {
     }
 
     /** Everything one reconcile decides on. */
-    record Inputs(ModelFamilySpec spec, long generation, ModelFamilyStatus previous, List<PlannedStage> plan,
+    public record Inputs(ModelFamilySpec spec, long generation, ModelFamilyStatus previous, List<PlannedStage> plan,
             Function<String, JobObservation> jobs, BiFunction<PlannedStage, Integer, String> jobNames,
             StageStateMachine.Timeouts timeouts, Instant now) {
     }
@@ -54,7 +54,7 @@ final class FamilyDriver {
     private FamilyDriver() {
     }
 
-    static Outcome drive(Inputs in) {
+    public static Outcome drive(Inputs in) {
         ModelFamilyStatus status = copy(in.previous());
         List<JobRequest> requests = new ArrayList<>();
         Map<String, PlannedStage> planned = new LinkedHashMap<>();

@@ -25,13 +25,13 @@ import java.util.Set;
  * @param result      termination message of the succeeded pod, or of the newest failed one
  * @param refusal     why the API server refused to create the Job (or what it needs), or null
  */
-record JobObservation(boolean exists, Instant created, Instant started, boolean suspended, Outcome outcome,
+public record JobObservation(boolean exists, Instant created, Instant started, boolean suspended, Outcome outcome,
         String jobReason, int failed, String newestPod, Set<String> failedPods, PodView pod, Integer exitCode,
         String result, Refusal refusal) {
 
-    enum Outcome { NONE, SUCCEEDED, FAILED }
+    public enum Outcome { NONE, SUCCEEDED, FAILED }
 
-    static final JobObservation ABSENT = new JobObservation(false, null, null, false, Outcome.NONE, null, 0, null,
+    public static final JobObservation ABSENT = new JobObservation(false, null, null, false, Outcome.NONE, null, 0, null,
             Set.of(), null, null, null, null);
 
     /** No Job, because the API server refused to create it or the workspace claim it needs. */
@@ -48,7 +48,7 @@ record JobObservation(boolean exists, Instant created, Instant started, boolean 
      *                {@link Reasons#WAITING_FOR_QUOTA}
      * @param message the object, the offending fields when the server names them, and its message
      */
-    record Refusal(String reason, String message) {
+    public record Refusal(String reason, String message) {
         boolean waits() {
             return Reasons.WAITING_FOR_QUOTA.equals(reason);
         }
@@ -65,7 +65,7 @@ record JobObservation(boolean exists, Instant created, Instant started, boolean 
      * @param created       when the pod was created (the start of its startup window)
      * @param runningSince  when the worker container started, or null
      */
-    record PodView(boolean running, boolean bound, boolean unschedulable, String waitingReason, String message,
+    public record PodView(boolean running, boolean bound, boolean unschedulable, String waitingReason, String message,
             Instant created, Instant runningSince) {
     }
 }

@@ -29,7 +29,7 @@ import java.util.function.IntFunction;
  * asks for it to be created, which is idempotent, so a restart between the two steps neither
  * loses nor duplicates the Job. Finished stages never look at their Job again.
  */
-final class StageStateMachine {
+public final class StageStateMachine {
     /** Kubelet waiting reasons that no amount of waiting fixes: fail fast instead of holding a GPU node. */
     private static final Set<String> IMAGE_PULL_ERRORS = Set.of("ErrImagePull", "ImagePullBackOff",
             "InvalidImageName", "ErrImageNeverPull");
@@ -43,7 +43,7 @@ final class StageStateMachine {
     record Step(StageStatus stage, Action action, Instant recheckAt) {
     }
 
-    record Timeouts(Duration startup, Duration run) {
+    public record Timeouts(Duration startup, Duration run) {
     }
 
     private StageStateMachine() {

@@ -53,7 +53,7 @@ public final class Planner {
         for (MemberSpec member : spec.members) {
             String m = member.name;
             boolean first = previousTrain == null;
-            String parentModel = first ? baseId : workspace.trained(previousTrain.member());
+            String parentModel = first ? inWorkspace(baseId, workspace) : workspace.trained(previousTrain.member());
             String parentId = first ? baseId : previousTrain.fingerprint();
 
             List<String> decomposeArgs = new ArrayList<>(List.of(StageName.DECOMPOSE.id(), Flags.FROM, parentModel,
@@ -82,7 +82,7 @@ public final class Planner {
             String trainFp = new Fingerprint().with("decomposed", decomposeFp).with("training", training).hash();
             List<String> trainArgs = new ArrayList<>(List.of(StageName.TRAIN.id(), Flags.FROM, workspace.decomposed(m),
                     Flags.TO, workspace.trained(m)));
-            trainArgs.addAll(training.args());
+            trainArgs.addAll(training.args(workspace));
             trainArgs.addAll(List.of(Flags.STATE, workspace.trainState(m, trainFp), Flags.RESUME));
             PlannedStage train = stage(workspace, m, StageName.TRAIN, trainFp, trainArgs, gpuStages, gpuCount,
                     EnumSet.of(Credentials.DATA));
@@ -91,9 +91,9 @@ public final class Planner {
             String evalTokens = Long.toString(Counts.parse(Defaults.or(evaluation.tokens, Defaults.EVALUATION_TOKENS)));
             String evalSplit = evaluation.dataset == null ? "held-out" : "all";
             List<String> evaluateArgs = new ArrayList<>(List.of(StageName.EVALUATE.id(), Flags.MODEL, workspace.trained(m),
-                    Flags.DATA, evalData, Flags.SPLIT, evalSplit,
+                    Flags.DATA, inWorkspace(evalData, workspace), Flags.SPLIT, evalSplit,
                     Flags.TOKENS, evalTokens, Flags.SEED, Long.toString(Defaults.EVALUATION_SEED),
-                    Flags.PARENT, parentModel,
+                    Flags.PARENT, parentModel, Flags.DECOMPOSED, workspace.decomposed(m),
                     Flags.PARENT_REPORT, first ? workspace.baseReport(StageName.EVALUATE.id())
                             : workspace.report(previousTrain.member(), StageName.EVALUATE.id())));
             if (evaluation.maxPerplexityRatio != null) {
@@ -105,7 +105,7 @@ public final class Planner {
             PlannedStage evaluate = stage(workspace, m, StageName.EVALUATE, evaluateFp, evaluateArgs, gpuStages, gpuCount,
                     first ? EnumSet.of(Credentials.DATA, Credentials.BASE) : EnumSet.of(Credentials.DATA));
 
-            String reference = spec.publish.repository + ":" + m;
+            String reference = inWorkspace(spec.publish.repository, workspace) + ":" + m;
             boolean plainHttp = Boolean.TRUE.equals(spec.publish.plainHttp);
             List<String> publishArgs = new ArrayList<>(List.of(StageName.PUBLISH.id(), Flags.MODEL, workspace.trained(m),
                     Flags.TO, reference, Flags.EVALUATION, workspace.report(m, StageName.EVALUATE.id())));
@@ -158,6 +158,20 @@ public final class Planner {
         return base.uri + "@" + base.revision;
     }
 
+    /**
+     * A URI as the stages of this workspace read it: a relative {@code file://} or {@code oci-layout://} path lies in
+     * the workspace, so that one manifest names the same files in a pod ({@code /workspace}) and in a local run; every
+     * other URI is returned as it is. Fingerprints use the URI as written, so moving a local workspace re-runs nothing.
+     */
+    public static String inWorkspace(String uri, Workspace workspace) {
+        for (String scheme : List.of("file://", "oci-layout://")) {
+            if (uri.startsWith(scheme) && !uri.startsWith(scheme + "/")) {
+                return scheme + workspace.root() + "/" + uri.substring(scheme.length());
+            }
+        }
+        return uri;
+    }
+
     private static String lower(Enum<?> e) {
         return e.name().toLowerCase(Locale.ROOT);
     }
@@ -181,8 +195,9 @@ public final class Planner {
         }
 
         /** The worker's arguments; without a sequence length in the spec, the worker trains at the model's context. */
-        List<String> args() {
-            List<String> args = new ArrayList<>(List.of(Flags.DATA, dataset, Flags.TOKENS, Long.toString(tokens)));
+        List<String> args(Workspace workspace) {
+            List<String> args = new ArrayList<>(List.of(Flags.DATA, inWorkspace(dataset, workspace), Flags.TOKENS,
+                    Long.toString(tokens)));
             if (sequenceLength != null) {
                 args.addAll(List.of(Flags.SEQUENCE_LENGTH, Integer.toString(sequenceLength)));
             }

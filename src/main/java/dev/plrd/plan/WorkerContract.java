@@ -115,6 +115,8 @@ public final class WorkerContract {
         public static final String PARENT = "--parent";
         public static final String PARENT_REPORT = "--parent-report";
         public static final String MAX_PERPLEXITY_RATIO = "--max-perplexity-ratio";
+        /** evaluate: the member before training, so that the report shows what healing won back. */
+        public static final String DECOMPOSED = "--decomposed";
 
         /** publish: the evaluation it annotates, the lineage, and a registry without TLS. */
         public static final String EVALUATION = "--evaluation";

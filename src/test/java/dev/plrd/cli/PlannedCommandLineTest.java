@@ -142,14 +142,14 @@ class PlannedCommandLineTest {
         }
         boolean first = spec.members.get(0) == member;
         if (first) {
-            assertThat(d.from).as("the base with its revision").isEqualTo(Planner.baseReference(spec.base));
+            assertThat(d.from).as("the base with its revision").isEqualTo(pod(Planner.baseReference(spec.base)));
         }
     }
 
     private static void checkTrain(ModelFamilySpec spec, PlannedStage stage, TrainCommand t) {
         assertThat(t.from).isEqualTo(Workspace.POD.decomposed(stage.member()));
         assertThat(t.to).isEqualTo(Path.of(Workspace.POD.trained(stage.member())));
-        assertThat(t.data).isEqualTo(spec.training.dataset);
+        assertThat(t.data).isEqualTo(pod(spec.training.dataset));
         assertThat(t.resume).isTrue();
         assertThat(t.state).isEqualTo(Path.of(Workspace.POD.trainState(stage.member(), stage.fingerprint())));
         var member = spec.members.stream().filter(m -> m.name.equals(stage.member())).findFirst().orElseThrow();
@@ -170,7 +170,8 @@ class PlannedCommandLineTest {
     private static void checkEvaluate(ModelFamilySpec spec, PlannedStage stage, EvaluateCommand e) {
         assertThat(e.model).isEqualTo(Workspace.POD.trained(stage.member()));
         EvaluationSpec evaluation = spec.evaluation != null ? spec.evaluation : new EvaluationSpec();
-        assertThat(e.data).isEqualTo(evaluation.dataset != null ? evaluation.dataset : spec.training.dataset);
+        assertThat(e.data).isEqualTo(pod(evaluation.dataset != null ? evaluation.dataset : spec.training.dataset));
+        assertThat(e.decomposed).isEqualTo(Workspace.POD.decomposed(stage.member()));
         assertThat(e.split).isEqualTo(evaluation.dataset != null ? "all" : "held-out");
         assertThat(e.maxPerplexityRatio).isEqualTo(evaluation.maxPerplexityRatio);
         assertThat(e.parent).isNotNull();
@@ -180,7 +181,7 @@ class PlannedCommandLineTest {
     private static void checkPublish(ModelFamilySpec spec, PlannedStage stage, PublishCommand p) {
         assertThat(p.model).isEqualTo(Workspace.POD.trained(stage.member()));
         assertThat(OciReference.parse(p.to).tag()).as("the tag is the member").isEqualTo(stage.member());
-        assertThat(p.to).isEqualTo(spec.publish.repository + ":" + stage.member());
+        assertThat(p.to).isEqualTo(pod(spec.publish.repository) + ":" + stage.member());
         assertThat(p.evaluation).isEqualTo(Path.of(Workspace.POD.report(stage.member(), StageName.EVALUATE.id())));
         boolean first = spec.members.get(0).name.equals(stage.member());
         if (first) {
@@ -196,4 +197,8 @@ class PlannedCommandLineTest {
         assertThat(p.plainHttp).isEqualTo(Boolean.TRUE.equals(spec.publish.plainHttp));
     }
 
+    /** A URI as a stage pod reads it: relative file:// and oci-layout:// paths lie in the workspace volume. */
+    private static String pod(String uri) {
+        return Planner.inWorkspace(uri, Workspace.POD);
+    }
 }

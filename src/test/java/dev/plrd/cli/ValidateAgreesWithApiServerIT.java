@@ -210,6 +210,9 @@ class ValidateAgreesWithApiServerIT {
             set(spec, "evaluation.dataset", "file:///data/heldout");
         }));
         cases.add(valid("repository-with-port", spec -> set(spec, "publish.repository", "registry.local:5000/team/models")));
+        cases.add(valid("repository-oci-layout-relative", spec -> set(spec, "publish.repository", "oci-layout://family")));
+        cases.add(valid("repository-oci-layout-absolute", spec -> set(spec, "publish.repository",
+                "oci-layout:///srv/models/tiny_family-1.0")));
         cases.add(valid("every-free-form-field", spec -> {
             set(spec, "base.revision", "refs/tags/v1.0");
             set(spec, "base.credentialsSecret", "hf-token");
@@ -246,6 +249,9 @@ class ValidateAgreesWithApiServerIT {
         cases.add(invalid("member-tokens", spec -> set(spec, "members[0].training.tokens", "lots")));
         cases.add(invalid("repository-scheme", spec -> set(spec, "publish.repository", "https://registry.example.com/x")));
         cases.add(invalid("repository-tag", spec -> set(spec, "publish.repository", "registry.example.com/x:v1")));
+        cases.add(invalid("repository-oci-layout-parent", spec -> set(spec, "publish.repository", "oci-layout://../family")));
+        cases.add(invalid("repository-oci-layout-tag", spec -> set(spec, "publish.repository", "oci-layout://family:v1")));
+        cases.add(invalid("repository-oci-layout-empty", spec -> set(spec, "publish.repository", "oci-layout://")));
         cases.add(invalid("cpu", spec -> set(spec, "scheduling.resources.cpu", "8 cores")));
         cases.add(invalid("memory", spec -> set(spec, "scheduling.resources.memory", "64GB")));
         cases.add(invalid("run-timeout", spec -> set(spec, "scheduling.runTimeout", "30 s")));
