@@ -146,7 +146,7 @@ public class EvaluateCommand extends StageCommand {
             }
             if (decomposed != null) {
                 Path decomposedDir = inputs.checkpoint(Flags.DECOMPOSED, decomposed).location();
-                Perplexity.Result before = measure(decomposedDir, dataPath, cacheDir, which, length, budget);
+                Perplexity.Result before = measure(kind, decomposedDir, dataPath, cacheDir, which, length, budget);
                 // a non-finite figure is not rounded into a plausible number; the report leaves it out
                 out.decomposedPerplexity = Double.isFinite(before.perplexity()) ? round(before.perplexity(), 4) : null;
                 System.err.printf(Locale.ROOT, "evaluate: before healing %s perplexity %.4f%n", decomposedDir,
