@@ -1,7 +1,7 @@
 # plrd-operator: every target here works on a fresh machine with Java 17 and Maven.
 MVN ?= mvn -B
 
-.PHONY: test build crd bench run image image-push image-check gpu-image
+.PHONY: test build crd bench run image image-push image-check gpu-image gpu-check
 
 # The image that `make image` builds and deploy/ runs: one name, also in deploy/base/kustomization.yaml
 # and deploy/helm/plrd-operator/values.yaml (ImageNameTest keeps them equal).
@@ -81,3 +81,11 @@ gpu-image: $(APP) $(IMAGE_DIR)/natives
 	rm -f $(IMAGE_DIR)/plrd-operator-gpu.tar
 	skopeo copy --quiet oci:$(IMAGE_DIR)/gpu-oci:$(lastword $(subst :, ,$(GPU_IMAGE))) \
 		oci-archive:$(IMAGE_DIR)/plrd-operator-gpu.tar:$(GPU_IMAGE)
+
+## gpu-check: the PyTorch engine on this machine's NVIDIA GPU (PyTorch 2.x with CUDA; no Java, no network; at most
+## 8 minutes): bf16 loss curve against the CPU, a 7B-wide factored stack's tokens/s, MFU and peak memory against
+## the planner's scripts/gpu-check-expected.json, a 2-rank FSDP2 step. GPU_CHECK_ARGS=--smoke: toy sizes on the CPU
+PYTHON ?= python3
+GPU_CHECK_ARGS ?=
+gpu-check:
+	PYTHONPATH=src/main/python $(PYTHON) scripts/gpu-check.py $(GPU_CHECK_ARGS)
