@@ -1,3 +1,4 @@
+#!/usr/bin/env python3
 """make gpu-check: the PyTorch engine on one NVIDIA GPU, in at most 8 minutes, with no Java and no network.
 
 1. The tiny model (plrd init-model --preset tiny's config, seeded weights, seeded bigram data) trained by the
