@@ -37,7 +37,7 @@ LOSS_TOLERANCE = 2e-2
 # more than 10% (it would admit a plan that runs out of memory)
 MEMORY_RANGE = (0.5, 1.1)
 SEED = 7
-TWO_RANK_TIMEOUT_S = 180
+TWO_RANK_TIMEOUT_S = 120
 
 
 class Summary:
