@@ -23,7 +23,8 @@ import picocli.CommandLine.Parameters;
 @Command(name = "run", mixinStandardHelpOptions = true,
         description = "Run a ModelFamily on this machine, without a cluster: the operator's stages, in this process, in a "
                 + "local workspace. The status is kept in NAME.status.yaml beside the manifest; run it again to continue "
-                + "after an interruption, or after editing the manifest (changed stages run again).")
+                + "after an interruption, or after editing the manifest (changed stages run again).",
+        footer = {"%nExample:", "  plrd run examples/tiny-family.yaml --workspace /tmp/tiny-family --dry-run"})
 public class RunCommand implements Callable<Integer> {
     @Parameters(index = "0", paramLabel = "FILE", description = "YAML file with one ModelFamily document")
     Path file;
