@@ -6,8 +6,6 @@ import dev.plrd.kube.DeployBase;
 import dev.plrd.kube.KubeApiServer;
 import dev.plrd.kube.OperatorProcess;
 import dev.plrd.kube.SharedKubeApiServer;
-import io.fabric8.kubernetes.api.model.ServiceAccountBuilder;
-import io.fabric8.kubernetes.api.model.rbac.ClusterRoleBindingBuilder;
 import io.fabric8.kubernetes.api.model.rbac.RoleBindingBuilder;
 import io.fabric8.kubernetes.api.model.rbac.RoleBuilder;
 import io.fabric8.kubernetes.client.KubernetesClient;
@@ -30,12 +28,7 @@ class LeaseLossIT extends RealApiServerSupport {
         KubernetesClient admin = server.admin();
         DeployBase.apply(admin);
         String ns = namespace(server, "lease-loss");
-        admin.resource(new ServiceAccountBuilder().withNewMetadata().withName("operator").withNamespace(ns)
-                .endMetadata().build()).create();
-        admin.resource(new ClusterRoleBindingBuilder().withNewMetadata().withName(ns + "-operator").endMetadata()
-                .withNewRoleRef("rbac.authorization.k8s.io", "ClusterRole", "plrd-operator")
-                .addNewSubject().withKind("ServiceAccount").withName("operator").withNamespace(ns).endSubject()
-                .build()).create();
+        operatorAccount(admin, ns, "plrd-operator");
         admin.resource(new RoleBuilder().withNewMetadata().withName("lease-without-patch").withNamespace(ns)
                 .endMetadata().addNewRule().withApiGroups("coordination.k8s.io").withResources("leases")
                 .withVerbs("create", "get", "update").endRule().build()).create();

@@ -14,8 +14,6 @@ import dev.plrd.kube.SharedKubeApiServer;
 import dev.plrd.plan.WorkerContract;
 import io.fabric8.kubernetes.api.model.Condition;
 import io.fabric8.kubernetes.api.model.Event;
-import io.fabric8.kubernetes.api.model.ServiceAccountBuilder;
-import io.fabric8.kubernetes.api.model.rbac.ClusterRoleBindingBuilder;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.http.HttpClient;
 import io.fabric8.kubernetes.client.http.HttpRequest;
@@ -57,12 +55,7 @@ class ModelFamilySurfaceIT extends RealApiServerSupport {
         KubernetesClient admin = server.admin();
         DeployBase.apply(admin);
         ns = namespace(server, "surface");
-        admin.resource(new ServiceAccountBuilder().withNewMetadata().withName("operator").withNamespace(ns)
-                .endMetadata().build()).create();
-        admin.resource(new ClusterRoleBindingBuilder().withNewMetadata().withName(ns + "-operator").endMetadata()
-                .withNewRoleRef("rbac.authorization.k8s.io", "ClusterRole", "cluster-admin")
-                .addNewSubject().withKind("ServiceAccount").withName("operator").withNamespace(ns).endSubject()
-                .build()).create();
+        operatorAccount(admin, ns, "cluster-admin");
         scripts.put("bad5b/decompose", FakeJobController.Script.of(FakeJobController.PodScript.fail(
                 WorkerContract.EXIT_INVALID_INPUT, "config.json: hidden_size: expected a positive integer")));
         jobs = new FakeJobController(admin, ns, this::scriptFor, 50);

@@ -6,6 +6,7 @@ import dev.plrd.api.ModelFamily;
 import dev.plrd.kube.KubeApiServer;
 import io.fabric8.kubernetes.api.model.NamespaceBuilder;
 import io.fabric8.kubernetes.api.model.ServiceAccountBuilder;
+import io.fabric8.kubernetes.api.model.rbac.ClusterRoleBindingBuilder;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import java.nio.file.Path;
 import java.util.UUID;
@@ -28,6 +29,16 @@ abstract class RealApiServerSupport extends OperatorTestSupport {
         admin.resource(new ServiceAccountBuilder().withNewMetadata().withName("default").withNamespace(name)
                 .endMetadata().build()).create();
         return name;
+    }
+
+    /** The service account "operator" in the namespace, bound cluster-wide to the cluster role. */
+    static void operatorAccount(KubernetesClient admin, String ns, String clusterRole) {
+        admin.resource(new ServiceAccountBuilder().withNewMetadata().withName("operator").withNamespace(ns)
+                .endMetadata().build()).create();
+        admin.resource(new ClusterRoleBindingBuilder().withNewMetadata().withName(ns + "-operator").endMetadata()
+                .withNewRoleRef("rbac.authorization.k8s.io", "ClusterRole", clusterRole)
+                .addNewSubject().withKind("ServiceAccount").withName("operator").withNamespace(ns).endSubject()
+                .build()).create();
     }
 
     /** Two members, the default stages: eight stage Jobs to Ready. */

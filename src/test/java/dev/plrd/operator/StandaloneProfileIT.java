@@ -8,8 +8,6 @@ import dev.plrd.kube.DeployBase;
 import dev.plrd.kube.KubeApiServer;
 import dev.plrd.kube.OperatorProcess;
 import dev.plrd.kube.SharedKubeApiServer;
-import io.fabric8.kubernetes.api.model.ServiceAccountBuilder;
-import io.fabric8.kubernetes.api.model.rbac.ClusterRoleBindingBuilder;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -29,12 +27,7 @@ class StandaloneProfileIT extends RealApiServerSupport {
         KubernetesClient admin = server.admin();
         DeployBase.apply(admin);
         String ns = namespace(server, "standalone");
-        admin.resource(new ServiceAccountBuilder().withNewMetadata().withName("operator").withNamespace(ns)
-                .endMetadata().build()).create();
-        admin.resource(new ClusterRoleBindingBuilder().withNewMetadata().withName(ns + "-operator").endMetadata()
-                .withNewRoleRef("rbac.authorization.k8s.io", "ClusterRole", "plrd-operator")
-                .addNewSubject().withKind("ServiceAccount").withName("operator").withNamespace(ns).endSubject()
-                .build()).create();
+        operatorAccount(admin, ns, "plrd-operator");
 
         Path workDir = workDir("standalone");
         try (OperatorProcess operator = OperatorProcess.start(server, server.serviceAccountToken(ns, "operator"), ns,
