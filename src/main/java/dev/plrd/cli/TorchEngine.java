@@ -40,6 +40,12 @@ final class TorchEngine {
     static final String PYTHON_PROPERTY = "plrd.python";
     static final String PYTHON_ENV = "PLRD_PYTHON";
     private static final ObjectMapper JSON = new ObjectMapper();
+    /**
+     * How long the other ranks may take to exit by themselves after one failed. Bad input fails every rank within
+     * moments, and only rank 0 writes the result that names the cause; a rank that waits in a collective for the failed
+     * one is stopped after this.
+     */
+    static final Duration SETTLE = Duration.ofSeconds(10);
 
     /** Which engine a train or evaluate stage computes on. */
     enum Kind {
@@ -76,9 +82,9 @@ final class TorchEngine {
      *
      * <p>Several ranks are started here rather than by torchrun, which Debian's Python 3.11 build cannot run and a
      * worker image may lack: each gets RANK, LOCAL_RANK, WORLD_SIZE, LOCAL_WORLD_SIZE and a free MASTER_PORT on
-     * 127.0.0.1, as torchrun --standalone sets them. When one rank fails the others are stopped (SIGTERM, then SIGKILL
-     * after the grace period), since they would wait in their next collective; a permanent exit code of any rank
-     * decides the outcome, else the first failure.
+     * 127.0.0.1, as torchrun --standalone sets them. When one rank fails the others are stopped (after {@link #SETTLE},
+     * SIGTERM, then SIGKILL after the grace period), since they would wait in their next collective; a permanent exit
+     * code of any rank decides the outcome, else the first failure.
      */
     static StageOutputs run(String command, List<String> args, int ranks, Map<String, String> environment,
             Duration grace) throws Exception {
@@ -159,7 +165,8 @@ final class TorchEngine {
 
     /**
      * Waits for every child, filling in their exit codes, and returns the ranks that failed in the order they exited.
-     * After the first failure the others get SIGTERM, and SIGKILL when they outlive the grace period.
+     * After the first failure the others get {@link #SETTLE} to exit by themselves, then SIGTERM, and SIGKILL when they
+     * outlive the grace period.
      */
     private static List<Integer> waitForAll(List<Process> children, int[] codes, Duration grace)
             throws InterruptedException {
@@ -169,21 +176,23 @@ final class TorchEngine {
             children.get(rank).onExit().thenRun(() -> exited.add(r));
         }
         List<Integer> failed = new ArrayList<>();
-        long killAt = Long.MAX_VALUE;
+        List<Runnable> escalation = new ArrayList<>();
+        long next = Long.MAX_VALUE;
         for (int pending = children.size(); pending > 0; ) {
-            Integer rank = killAt == Long.MAX_VALUE ? exited.take()
-                    : exited.poll(Math.max(0, killAt - System.nanoTime()), TimeUnit.NANOSECONDS);
+            Integer rank = next == Long.MAX_VALUE ? exited.take()
+                    : exited.poll(Math.max(0, next - System.nanoTime()), TimeUnit.NANOSECONDS);
             if (rank == null) {
-                children.forEach(Process::destroyForcibly);
-                killAt = Long.MAX_VALUE;
+                escalation.remove(0).run();
+                next = escalation.isEmpty() ? Long.MAX_VALUE : System.nanoTime() + grace.toNanos();
                 continue;
             }
             pending--;
             codes[rank] = children.get(rank).exitValue();
             if (codes[rank] != WorkerContract.EXIT_OK) {
                 if (failed.isEmpty() && pending > 0) {
-                    children.forEach(Process::destroy);
-                    killAt = System.nanoTime() + grace.toNanos();
+                    escalation.add(() -> children.forEach(Process::destroy));
+                    escalation.add(() -> children.forEach(Process::destroyForcibly));
+                    next = System.nanoTime() + SETTLE.toNanos();
                 }
                 failed.add(rank);
             }
