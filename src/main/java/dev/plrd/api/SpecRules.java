@@ -157,10 +157,16 @@ public final class SpecRules {
      * DJL computes on one device, so it cannot use a second GPU of its stage. Only the train and evaluate stages
      * have an engine: more GPUs for decompose alone are left to the stages that use them.
      */
+    /*
+     * The paths are written out: bound through a list literal ([self.scheduling.gpu].all(g, ...)) the stages lose
+     * their maxItems, and the API server estimates the rule at over 100 times its cost budget.
+     */
     public static final String DJL_ONE_GPU = "!has(self.training) || !has(self.training.engine)"
             + " || self.training.engine != 'DJL' || !has(self.scheduling) || !has(self.scheduling.gpu)"
-            + " || [self.scheduling.gpu].all(g, ((!has(g.count) || g.count <= 1) && (!has(g.nodes) || g.nodes <= 1))"
-            + " || (has(g.stages) && !g.stages.exists(s, s == 'train' || s == 'evaluate')))";
+            + " || ((!has(self.scheduling.gpu.count) || self.scheduling.gpu.count <= 1)"
+            + " && (!has(self.scheduling.gpu.nodes) || self.scheduling.gpu.nodes <= 1))"
+            + " || (has(self.scheduling.gpu.stages)"
+            + " && !self.scheduling.gpu.stages.exists(s, s == 'train' || s == 'evaluate'))";
     public static final String DJL_ONE_GPU_MESSAGE = "training.engine DJL computes on one GPU: with"
             + " scheduling.gpu.count or scheduling.gpu.nodes above 1 for the train or evaluate stage, set"
             + " training.engine to Auto or Torch";

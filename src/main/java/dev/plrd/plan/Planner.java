@@ -47,6 +47,9 @@ public final class Planner {
         int gpuCount = Defaults.or(gpu.count, Defaults.GPU_COUNT);
         Set<StageName> gpuStages = Set.copyOf(Defaults.or(gpu.stages, Defaults.GPU_STAGES));
         TrainingEngine engine = Objects.requireNonNullElse(spec.training.engine, TrainingEngine.Auto);
+        // GPUs are what the scheduler grants a stage pod; a local run (plrd run) gets none, so Auto computes on DJL
+        // there, as every local run did before the engine was a setting
+        int scheduledGpus = workspace.resultPath() != null ? gpuCount : 0;
         String baseId = baseReference(spec.base);
 
         List<PlannedStage> stages = new ArrayList<>();
@@ -81,7 +84,7 @@ public final class Planner {
                     first ? EnumSet.of(Credentials.BASE) : EnumSet.noneOf(Credentials.class));
 
             TrainingSettings training = TrainingSettings.of(spec.training, member.training);
-            StageEngine trainEngine = StageEngine.of(engine, gpus(StageName.TRAIN, gpuStages, gpuCount));
+            StageEngine trainEngine = StageEngine.of(engine, gpus(StageName.TRAIN, gpuStages, scheduledGpus));
             String trainFp = new Fingerprint().with("decomposed", decomposeFp).with("training", training)
                     .with("engine", trainEngine.fingerprinted()).hash();
             List<String> trainArgs = new ArrayList<>(List.of(StageName.TRAIN.id(), Flags.FROM, workspace.decomposed(m),
@@ -104,7 +107,7 @@ public final class Planner {
             if (evaluation.maxPerplexityRatio != null) {
                 evaluateArgs.addAll(List.of(Flags.MAX_PERPLEXITY_RATIO, evaluation.maxPerplexityRatio.toString()));
             }
-            StageEngine evaluateEngine = StageEngine.of(engine, gpus(StageName.EVALUATE, gpuStages, gpuCount));
+            StageEngine evaluateEngine = StageEngine.of(engine, gpus(StageName.EVALUATE, gpuStages, scheduledGpus));
             evaluateArgs.addAll(evaluateEngine.args());
             String evaluateFp = new Fingerprint().with("trained", trainFp).with("parent", parentId)
                     .with("data", evalData).with("split", evalSplit).with("tokens", evalTokens).with("ratio", evaluation.maxPerplexityRatio)

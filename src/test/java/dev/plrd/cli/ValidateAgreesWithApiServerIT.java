@@ -278,6 +278,7 @@ class ValidateAgreesWithApiServerIT {
         cases.add(invalid("publish-secret", spec -> set(spec, "publish.credentialsSecret", "push secret")));
         cases.add(invalid("image-with-space", spec -> set(spec, "image", "ghcr.io/plrd/plrd:0.1 --privileged")));
         cases.add(invalid("gpu-product", spec -> set(spec, "scheduling.gpu.product", "NVIDIA H100")));
+        cases.add(invalid("gpu-memory", spec -> set(spec, "scheduling.gpu.memory", "80GB")));
         cases.add(invalid("node-selector-key", spec -> spec.with("scheduling").with("nodeSelector")
                 .put("bad key!", "x")));
         cases.add(invalid("node-selector-value", spec -> spec.with("scheduling").with("nodeSelector")

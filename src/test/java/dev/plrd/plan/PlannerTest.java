@@ -591,6 +591,22 @@ class PlannerTest {
         }
 
         @Test
+        void aLocalRunGetsNoGpusSoAutoComputesOnDjlThereWithTheSameFingerprints() {
+            ModelFamilySpec spec = twoMembers();
+            Workspace local = Workspace.local(java.nio.file.Path.of("/data/fam"));
+            List<PlannedStage> plan = Planner.plan(spec, local);
+            List<String> train = stage(plan, "m1/train").args();
+            assertThat(train.get(train.indexOf("--engine") + 1)).isEqualTo("djl");
+            assertThat(plan).extracting(PlannedStage::fingerprint)
+                    .containsExactlyElementsOf(Planner.plan(spec).stream().map(PlannedStage::fingerprint).toList());
+
+            spec.training.engine = TrainingEngine.Torch;
+            train = stage(Planner.plan(spec, local), "m1/train").args();
+            assertThat(train.get(train.indexOf("--engine") + 1)).isEqualTo("torch");
+            assertThat(train).doesNotContain("--nproc");
+        }
+
+        @Test
         void torchStartsOneRankPerGpuOfTheStage() {
             ModelFamilySpec spec = twoMembers();
             Specs.gpu(spec).count = 4;
