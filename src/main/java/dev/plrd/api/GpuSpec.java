@@ -9,11 +9,17 @@ import io.fabric8.generator.annotation.ValidationRule;
 import java.util.List;
 
 @JsonInclude(JsonInclude.Include.NON_NULL)
+@ValidationRule(value = SpecRules.NODES_NEED_GPUS, message = SpecRules.NODES_NEED_GPUS_MESSAGE)
 public class GpuSpec {
     @Min(0)
     @Max(16)
-    @JsonPropertyDescription("GPUs per GPU stage; 1 when absent.")
+    @JsonPropertyDescription("GPUs per node of a GPU stage; 1 when absent.")
     public Integer count;
+
+    @Min(1)
+    @Max(128)
+    @JsonPropertyDescription("Nodes the train stage runs on, each with count GPUs; 1 when absent.")
+    public Integer nodes;
 
     @Size(max = 63)
     @ValidationRule(value = SpecRules.LABEL_VALUE, message = SpecRules.LABEL_VALUE_MESSAGE)

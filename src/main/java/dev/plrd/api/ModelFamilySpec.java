@@ -12,6 +12,7 @@ import java.util.List;
  * ({@code dev.plrd.plan.Defaults}) so that the manifest in Git stays what was applied.
  */
 @JsonInclude(JsonInclude.Include.NON_NULL)
+@ValidationRule(value = SpecRules.DJL_ONE_GPU, message = SpecRules.DJL_ONE_GPU_MESSAGE)
 public class ModelFamilySpec {
     @Required
     @JsonPropertyDescription("The pretrained model the family is derived from.")

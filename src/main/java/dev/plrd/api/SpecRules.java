@@ -146,4 +146,28 @@ public final class SpecRules {
     public static final String NODE_SELECTOR_VALUES = "self.all(k, self[k].matches('" + LABEL_VALUE_PATTERN + "'))";
     public static final String NODE_SELECTOR_VALUES_MESSAGE = "values must be label values: letters, digits, '-',"
             + " '_' and '.', starting and ending with a letter or digit";
+
+    /** Several nodes are for training on GPUs: the nodes of a stage without GPUs would hold nothing but CPUs. */
+    public static final String NODES_NEED_GPUS = "!has(self.nodes) || self.nodes == 1"
+            + " || ((!has(self.count) || self.count > 0) && (!has(self.stages) || self.stages.exists(s, s == 'train')))";
+    public static final String NODES_NEED_GPUS_MESSAGE = "nodes greater than 1 needs GPUs on the train stage:"
+            + " count of at least 1, and train among stages";
+
+    /**
+     * DJL computes on one device, so it cannot use a second GPU of its stage. Only the train and evaluate stages
+     * have an engine: more GPUs for decompose alone are left to the stages that use them.
+     */
+    /*
+     * The paths are written out: bound through a list literal ([self.scheduling.gpu].all(g, ...)) the stages lose
+     * their maxItems, and the API server estimates the rule at over 100 times its cost budget.
+     */
+    public static final String DJL_ONE_GPU = "!has(self.training) || !has(self.training.engine)"
+            + " || self.training.engine != 'DJL' || !has(self.scheduling) || !has(self.scheduling.gpu)"
+            + " || ((!has(self.scheduling.gpu.count) || self.scheduling.gpu.count <= 1)"
+            + " && (!has(self.scheduling.gpu.nodes) || self.scheduling.gpu.nodes <= 1))"
+            + " || (has(self.scheduling.gpu.stages)"
+            + " && !self.scheduling.gpu.stages.exists(s, s == 'train' || s == 'evaluate'))";
+    public static final String DJL_ONE_GPU_MESSAGE = "training.engine DJL computes on one GPU: with"
+            + " scheduling.gpu.count or scheduling.gpu.nodes above 1 for the train or evaluate stage, set"
+            + " training.engine to Auto or Torch";
 }

@@ -55,6 +55,10 @@ public class TrainingSpec {
     @JsonPropertyDescription("Numeric precision on GPU; Mixed (float16 compute, float32 master weights, loss scaling) when absent.")
     public Precision precision;
 
+    @JsonPropertyDescription("What the train and evaluate stages compute on: Auto (PyTorch when the stage gets GPUs,"
+            + " DJL on CPUs), DJL (one device) or Torch (one process per GPU); Auto when absent.")
+    public TrainingEngine engine;
+
     @Size(max = 253)
     @ValidationRule(value = SpecRules.DNS_SUBDOMAIN, message = SpecRules.DNS_SUBDOMAIN_MESSAGE)
     @JsonPropertyDescription("Secret for the train and evaluate stages: its HF_TOKEN and AWS_* credential keys become environment variables, and the whole Secret is mounted read-only at /var/run/plrd/credentials/data.")

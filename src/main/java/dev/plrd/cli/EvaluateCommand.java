@@ -81,6 +81,10 @@ public class EvaluateCommand extends StageCommand {
                     + " ranks it is started with, reading token shards only (default: ${DEFAULT-VALUE}).")
     String engine;
 
+    @Option(names = Flags.NPROC, defaultValue = "1", paramLabel = "N",
+            description = "With --engine torch: local ranks to start, one per GPU of this node (default: ${DEFAULT-VALUE}).")
+    int nproc;
+
     @Option(names = "--cache", paramLabel = "DIR", description = "Where tokenised text is kept (default: $PLRD_WORKSPACE/cache/datasets).")
     Path cache;
 
@@ -106,7 +110,7 @@ public class EvaluateCommand extends StageCommand {
         } catch (IllegalArgumentException e) {
             throw new InvalidInput(e.getMessage(), e);
         }
-        TorchEngine.Kind kind = TorchEngine.Kind.parse(engine);
+        TorchEngine.Kind kind = TorchEngine.Kind.of(engine, nproc);
         StageInputs inputs = StageInputs.of(environment);
         Path modelDir = inputs.checkpoint(Flags.MODEL, model).location();
         Path dataPath = inputs.dataset(Flags.DATA, data).location();
@@ -167,7 +171,7 @@ public class EvaluateCommand extends StageCommand {
             StageOutputs measured = TorchEngine.run("evaluate", List.of(Flags.MODEL, modelDir.toString(), Flags.DATA,
                     dataPath.toString(), Flags.SPLIT, splitName(which), Flags.TOKENS, String.valueOf(budget), Flags.SEED,
                     String.valueOf(seed), Flags.SEQUENCE_LENGTH, String.valueOf(length), Flags.MICRO_BATCH,
-                    String.valueOf(microBatch)), environment, Duration.ofSeconds(WorkerContract.TERMINATION_GRACE_SECONDS));
+                    String.valueOf(microBatch)), nproc, environment, Duration.ofSeconds(WorkerContract.TERMINATION_GRACE_SECONDS));
             return new Perplexity.Result(measured.loss, measured.perplexity, measured.tokens, measured.seconds);
         }
         Device device = Devices.best();

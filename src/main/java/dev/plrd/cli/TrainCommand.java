@@ -89,6 +89,10 @@ public class TrainCommand extends StageCommand {
                     + " which reads token shards only (default: ${DEFAULT-VALUE}).")
     String engine;
 
+    @Option(names = Flags.NPROC, defaultValue = "1", paramLabel = "N",
+            description = "With --engine torch: local ranks to start, one per GPU of this node (default: ${DEFAULT-VALUE}).")
+    int nproc;
+
     @Option(names = "--grace", defaultValue = "${env:" + WorkerContract.TERMINATION_GRACE_ENV + ":-30}", paramLabel = "SECONDS",
             description = "Seconds between SIGTERM and SIGKILL (the pod's termination grace period, default: "
                     + "${DEFAULT-VALUE}); the final state save must end " + Preemption.MARGIN_SECONDS + " s before.")
@@ -96,7 +100,7 @@ public class TrainCommand extends StageCommand {
 
     @Override
     StageOutputs run() throws Exception {
-        TorchEngine.Kind kind = TorchEngine.Kind.parse(engine);
+        TorchEngine.Kind kind = TorchEngine.Kind.of(engine, nproc);
         StageInputs inputs = StageInputs.of(environment);
         Path source = inputs.checkpoint(Flags.FROM, from).location();
         outputDirectory("--to", to, "--from", source);
@@ -106,7 +110,7 @@ public class TrainCommand extends StageCommand {
         Path stateDirectory = state != null ? state : to.resolveSibling(to.getFileName() + ".train-state");
         if (kind == TorchEngine.Kind.TORCH) {
             StageOutputs out = TorchEngine.run("train", torchArguments(source, dataPath, plan, stateDirectory),
-                    environment, Duration.ofSeconds(Math.max(1, graceSeconds)));
+                    nproc, environment, Duration.ofSeconds(Math.max(1, graceSeconds)));
             inputs.report(out);
             return out;
         }

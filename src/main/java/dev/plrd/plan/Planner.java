@@ -10,6 +10,7 @@ import dev.plrd.api.MemberTrainingSpec;
 import dev.plrd.api.ModelFamilySpec;
 import dev.plrd.model.Projection;
 import dev.plrd.api.StageName;
+import dev.plrd.api.TrainingEngine;
 import dev.plrd.api.TrainingSpec;
 import dev.plrd.plan.WorkerContract.Flags;
 import java.util.ArrayList;
@@ -45,6 +46,10 @@ public final class Planner {
                 spec.scheduling != null ? spec.scheduling.gpu : null, GpuSpec::new);
         int gpuCount = Defaults.or(gpu.count, Defaults.GPU_COUNT);
         Set<StageName> gpuStages = Set.copyOf(Defaults.or(gpu.stages, Defaults.GPU_STAGES));
+        TrainingEngine engine = Objects.requireNonNullElse(spec.training.engine, TrainingEngine.Auto);
+        // GPUs are what the scheduler grants a stage pod; a local run (plrd run) gets none, so Auto computes on DJL
+        // there, as every local run did before the engine was a setting
+        int scheduledGpus = workspace.resultPath() != null ? gpuCount : 0;
         String baseId = baseReference(spec.base);
 
         List<PlannedStage> stages = new ArrayList<>();
@@ -79,10 +84,13 @@ public final class Planner {
                     first ? EnumSet.of(Credentials.BASE) : EnumSet.noneOf(Credentials.class));
 
             TrainingSettings training = TrainingSettings.of(spec.training, member.training);
-            String trainFp = new Fingerprint().with("decomposed", decomposeFp).with("training", training).hash();
+            StageEngine trainEngine = StageEngine.of(engine, gpus(StageName.TRAIN, gpuStages, scheduledGpus));
+            String trainFp = new Fingerprint().with("decomposed", decomposeFp).with("training", training)
+                    .with("engine", trainEngine.fingerprinted()).hash();
             List<String> trainArgs = new ArrayList<>(List.of(StageName.TRAIN.id(), Flags.FROM, workspace.decomposed(m),
                     Flags.TO, workspace.trained(m)));
             trainArgs.addAll(training.args(workspace));
+            trainArgs.addAll(trainEngine.args());
             trainArgs.addAll(List.of(Flags.STATE, workspace.trainState(m, trainFp), Flags.RESUME));
             PlannedStage train = stage(workspace, m, StageName.TRAIN, trainFp, trainArgs, gpuStages, gpuCount,
                     EnumSet.of(Credentials.DATA));
@@ -99,9 +107,11 @@ public final class Planner {
             if (evaluation.maxPerplexityRatio != null) {
                 evaluateArgs.addAll(List.of(Flags.MAX_PERPLEXITY_RATIO, evaluation.maxPerplexityRatio.toString()));
             }
+            StageEngine evaluateEngine = StageEngine.of(engine, gpus(StageName.EVALUATE, gpuStages, scheduledGpus));
+            evaluateArgs.addAll(evaluateEngine.args());
             String evaluateFp = new Fingerprint().with("trained", trainFp).with("parent", parentId)
                     .with("data", evalData).with("split", evalSplit).with("tokens", evalTokens).with("ratio", evaluation.maxPerplexityRatio)
-                    .hash();
+                    .with("engine", evaluateEngine.fingerprinted()).hash();
             PlannedStage evaluate = stage(workspace, m, StageName.EVALUATE, evaluateFp, evaluateArgs, gpuStages, gpuCount,
                     first ? EnumSet.of(Credentials.DATA, Credentials.BASE) : EnumSet.of(Credentials.DATA));
 
@@ -138,8 +148,42 @@ public final class Planner {
         if (workspace.resultPath() != null) {
             all.addAll(List.of(Flags.RESULT, workspace.resultPath()));
         }
-        return new PlannedStage(member, name, fingerprint, List.copyOf(all), gpuStages.contains(name) ? gpuCount : 0,
+        return new PlannedStage(member, name, fingerprint, List.copyOf(all), gpus(name, gpuStages, gpuCount),
                 Set.copyOf(credentials));
+    }
+
+    private static int gpus(StageName name, Set<StageName> gpuStages, int gpuCount) {
+        return gpuStages.contains(name) ? gpuCount : 0;
+    }
+
+    /**
+     * The engine of a train or evaluate stage and how many local ranks it starts: Auto is PyTorch when the stage gets
+     * GPUs and DJL on CPUs; PyTorch starts one rank per GPU of the stage's node.
+     */
+    record StageEngine(boolean torch, int ranks, boolean torchByAuto) {
+        static StageEngine of(TrainingEngine engine, int gpus) {
+            boolean torchByAuto = gpus > 0;
+            boolean torch = engine == TrainingEngine.Torch || (engine == TrainingEngine.Auto && torchByAuto);
+            return new StageEngine(torch, torch ? Math.max(1, gpus) : 1, torchByAuto);
+        }
+
+        List<String> args() {
+            if (!torch) {
+                return List.of(Flags.ENGINE, "djl");
+            }
+            return ranks > 1 ? List.of(Flags.ENGINE, "torch", Flags.NPROC, Integer.toString(ranks))
+                    : List.of(Flags.ENGINE, "torch");
+        }
+
+        /**
+         * What the fingerprint records: the engine only when the spec chose another than Auto would, so that every
+         * spec written before the engine was a setting keeps its fingerprints (the two engines compute the same
+         * recipe, equal within float tolerance), while choosing DJL on a GPU or Torch on CPUs re-runs the stage. The
+         * rank count is left out: more GPUs at the same global batch train the same recipe.
+         */
+        String fingerprinted() {
+            return torch == torchByAuto ? null : torch ? "torch" : "djl";
+        }
     }
 
     /**

@@ -109,6 +109,8 @@ public final class WorkerContract {
 
         /** train and evaluate: djl (the CPU engine, in this JVM) or torch (the PyTorch worker, plrd_torch). */
         public static final String ENGINE = "--engine";
+        /** train and evaluate on the torch engine: local ranks (one per GPU) this pod starts; 1 when absent. */
+        public static final String NPROC = "--nproc";
 
         /** evaluate and publish: the member's checkpoint; evaluate: its parent and the gate. */
         public static final String MODEL = "--model";

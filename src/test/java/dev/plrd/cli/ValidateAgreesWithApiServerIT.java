@@ -292,7 +292,38 @@ class ValidateAgreesWithApiServerIT {
                 .put("key", "nvidia.com/gpu").put("operator", "Equal").put("value", "a b")));
         cases.add(invalid("storage-class", spec -> set(spec, "storage.storageClassName", "Fast_SSD")));
         cases.add(invalid("storage-size-zero", spec -> set(spec, "storage.size", "0")));
+        cases.add(valid("two-nodes-of-eight-gpus", spec -> gpu(spec, 8, 2)));
+        cases.add(valid("djl-on-one-gpu", spec -> {
+            set(spec, "training.engine", "DJL");
+            gpu(spec, 1, 1);
+        }));
+        cases.add(valid("djl-with-gpus-for-decompose-only", spec -> {
+            set(spec, "training.engine", "DJL");
+            gpu(spec, 4, 1).putArray("stages").add("decompose");
+        }));
+        cases.add(valid("torch-on-eight-gpus", spec -> {
+            set(spec, "training.engine", "Torch");
+            gpu(spec, 8, 1);
+        }));
+        cases.add(invalid("two-nodes-without-gpus", spec -> gpu(spec, 0, 2)));
+        cases.add(invalid("two-nodes-without-gpus-for-train", spec -> gpu(spec, 8, 2).putArray("stages")
+                .add("evaluate")));
+        cases.add(invalid("no-nodes", spec -> gpu(spec, 1, 0)));
+        cases.add(invalid("djl-on-eight-gpus", spec -> {
+            set(spec, "training.engine", "DJL");
+            gpu(spec, 8, 1);
+        }));
+        cases.add(invalid("djl-on-two-nodes", spec -> {
+            set(spec, "training.engine", "DJL");
+            gpu(spec, 1, 2);
+        }));
+        cases.add(invalid("unknown-engine", spec -> set(spec, "training.engine", "Jax")));
         return cases;
+    }
+
+    /** Sets scheduling.gpu.count and nodes; returns scheduling.gpu. */
+    private static ObjectNode gpu(ObjectNode spec, int count, int nodes) {
+        return spec.with("scheduling").with("gpu").put("count", count).put("nodes", nodes);
     }
 
     /** A base at another scheme, without the Hub revision of the template. */

@@ -123,6 +123,30 @@ class ValidateCommandTest {
     }
 
     @Test
+    void severalNodesNeedTrainingGpusAndDjlComputesOnOneGpu() throws IOException {
+        String twoNodesOnCpus = spec(TWO_MEMBERS) + "scheduling:\n  gpu:\n    count: 0\n    nodes: 2\n";
+        Path file = write("nodes.yaml", manifest("fam", twoNodesOnCpus));
+        Plrd.Run r = Plrd.run("validate", file);
+        assertThat(r.code()).isEqualTo(2);
+        assertThat(r.err()).isEqualTo(file + " (document 1): fam: spec.scheduling.gpu: nodes greater than 1 needs GPUs"
+                + " on the train stage: count of at least 1, and train among stages" + System.lineSeparator());
+
+        String djlOnFourGpus = spec(TWO_MEMBERS).replace("  dataset:", "  engine: DJL\n  dataset:")
+                + "scheduling:\n  gpu:\n    count: 4\n";
+        file = write("djl.yaml", manifest("fam", djlOnFourGpus));
+        r = Plrd.run("validate", file);
+        assertThat(r.code()).isEqualTo(2);
+        assertThat(r.err()).isEqualTo(file + " (document 1): fam: spec: training.engine DJL computes on one GPU: with"
+                + " scheduling.gpu.count or scheduling.gpu.nodes above 1 for the train or evaluate stage, set"
+                + " training.engine to Auto or Torch" + System.lineSeparator());
+
+        file = write("torch.yaml", manifest("fam", djlOnFourGpus.replace("engine: DJL", "engine: Torch")
+                .replace("count: 4", "count: 4\n    nodes: 2")));
+        r = Plrd.run("validate", file);
+        assertThat(r.code()).as(r.err()).isZero();
+    }
+
+    @Test
     void aNameTheApiServerRefusesForEveryObjectIsNamedAsSuch() throws IOException {
         Path file = write("fam.yaml", manifest("Bad_Name", spec(TWO_MEMBERS)));
         Plrd.Run r = Plrd.run("validate", file);

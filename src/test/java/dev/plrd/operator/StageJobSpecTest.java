@@ -233,6 +233,28 @@ class StageJobSpecTest extends OperatorTestSupport {
      * read-only files, never whole as environment: a key such as JAVA_TOOL_OPTIONS or LD_PRELOAD
      * in the Secret would change what the worker runs.
      */
+    @Test
+    void aFourGpuTrainJobStartsFourTorchRanksOnItsFourGpus() {
+        String ns = "jobspec-torch";
+        scripts.put("m5b/train", FakeJobController.Script.of(runForever()));
+        fake(client, ns);
+        ModelFamily family = Families.threeMembers("fam", ns);
+        family.getSpec().scheduling.gpu.count = 4;
+        client.resource(family).create();
+        eventually(() -> assertThat(stage(get(client, ns, "fam"), "m5b", StageName.TRAIN).phase)
+                .isEqualTo(StagePhase.Running));
+
+        Job train = client.batch().v1().jobs().inNamespace(ns)
+                .withName(stage(get(client, ns, "fam"), "m5b", StageName.TRAIN).jobName).get();
+        var pod = train.getSpec().getTemplate().getSpec();
+        var container = pod.getContainers().get(0);
+        assertThat(container.getArgs()).startsWith("train").containsSubsequence("--engine", "torch", "--nproc", "4")
+                .endsWith("--result", "/dev/termination-log");
+        assertThat(container.getResources().getLimits()).containsEntry("nvidia.com/gpu", new Quantity("4"));
+        assertThat(emptyDir(pod, "/dev/shm").getMedium()).isEqualTo("Memory");
+        assertThat(emptyDir(pod, "/dev/shm").getSizeLimit()).as("1Gi per GPU").isEqualTo(new Quantity("4Gi"));
+    }
+
     private static void assertCredentialsOnly(PodSpec pod, String secret, String use) {
         var container = pod.getContainers().get(0);
         assertThat(container.getEnvFrom()).as("no Secret is injected whole").isEmpty();

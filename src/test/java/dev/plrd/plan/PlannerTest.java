@@ -17,6 +17,7 @@ import dev.plrd.api.RankAllocation;
 import dev.plrd.api.Specs;
 import dev.plrd.api.StageName;
 import dev.plrd.api.SvdMethod;
+import dev.plrd.api.TrainingEngine;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -563,6 +564,89 @@ class PlannerTest {
 
             assertThat(flag(args(spec, "m1/evaluate"), "--split")).isEqualTo("held-out");
             assertThat(changed).contains("m1/evaluate", "m2/evaluate", "m3/evaluate");
+        }
+    }
+
+    @Nested
+    class Engines {
+        private List<String> engineFlags(ModelFamilySpec spec, String id) {
+            List<String> args = args(spec, id);
+            int i = args.indexOf("--engine");
+            if (i < 0) {
+                return List.of();
+            }
+            return args.indexOf("--nproc") == i + 2 ? args.subList(i, i + 4) : args.subList(i, i + 2);
+        }
+
+        @Test
+        void autoTrainsOnTorchWhereTheStageGetsGpusAndOnDjlOnCpus() {
+            ModelFamilySpec spec = twoMembers();
+            assertThat(engineFlags(spec, "m1/train")).containsExactly("--engine", "torch");
+            assertThat(engineFlags(spec, "m1/evaluate")).containsExactly("--engine", "djl");
+            assertThat(engineFlags(spec, "m1/decompose")).isEmpty();
+            assertThat(engineFlags(spec, "m1/publish")).isEmpty();
+
+            Specs.gpu(spec).count = 0;
+            assertThat(engineFlags(spec, "m2/train")).containsExactly("--engine", "djl");
+        }
+
+        @Test
+        void aLocalRunGetsNoGpusSoAutoComputesOnDjlThereWithTheSameFingerprints() {
+            ModelFamilySpec spec = twoMembers();
+            Workspace local = Workspace.local(java.nio.file.Path.of("/data/fam"));
+            List<PlannedStage> plan = Planner.plan(spec, local);
+            List<String> train = stage(plan, "m1/train").args();
+            assertThat(train.get(train.indexOf("--engine") + 1)).isEqualTo("djl");
+            assertThat(plan).extracting(PlannedStage::fingerprint)
+                    .containsExactlyElementsOf(Planner.plan(spec).stream().map(PlannedStage::fingerprint).toList());
+
+            spec.training.engine = TrainingEngine.Torch;
+            train = stage(Planner.plan(spec, local), "m1/train").args();
+            assertThat(train.get(train.indexOf("--engine") + 1)).isEqualTo("torch");
+            assertThat(train).doesNotContain("--nproc");
+        }
+
+        @Test
+        void torchStartsOneRankPerGpuOfTheStage() {
+            ModelFamilySpec spec = twoMembers();
+            Specs.gpu(spec).count = 4;
+            Specs.gpu(spec).stages = List.of(StageName.TRAIN, StageName.EVALUATE);
+            for (String id : List.of("m1/train", "m1/evaluate", "m2/train", "m2/evaluate")) {
+                assertThat(engineFlags(spec, id)).as(id).containsExactly("--engine", "torch", "--nproc", "4");
+            }
+        }
+
+        @Test
+        void anExplicitEngineWinsOverTheGpus() {
+            ModelFamilySpec spec = twoMembers();
+            spec.training.engine = TrainingEngine.DJL;
+            assertThat(engineFlags(spec, "m1/train")).containsExactly("--engine", "djl");
+
+            spec.training.engine = TrainingEngine.Torch;
+            Specs.gpu(spec).count = 0;
+            assertThat(engineFlags(spec, "m1/train")).containsExactly("--engine", "torch");
+            assertThat(engineFlags(spec, "m1/evaluate")).containsExactly("--engine", "torch");
+        }
+
+        @Test
+        void theEngineAutoChoosesLeavesEveryFingerprintAsItWas() {
+            ModelFamilySpec spec = threeMembers();
+            Map<String, String> before = fingerprints(spec);
+            assertThat(changed(before, fingerprintsAfter(spec, s -> s.training.engine = TrainingEngine.Auto))).isEmpty();
+            assertThat(changed(before, fingerprintsAfter(spec, s -> s.training.engine = TrainingEngine.Torch)))
+                    .as("Torch is what Auto runs on the train stage's GPU; evaluate has none").containsExactly(
+                            "m1/evaluate", "m1/publish", "m2/evaluate", "m2/publish", "m3/evaluate", "m3/publish");
+            assertThat(changed(before, fingerprintsAfter(spec, s -> Specs.gpu(s).count = 8)))
+                    .as("more GPUs, the same recipe").isEmpty();
+        }
+
+        @Test
+        void djlOnAGpuReRunsTrainingAndEverythingAfterIt() {
+            ModelFamilySpec spec = threeMembers();
+            Map<String, String> before = fingerprints(spec);
+            Set<String> changed = changed(before, fingerprintsAfter(spec, s -> s.training.engine = TrainingEngine.DJL));
+            assertThat(changed).doesNotContain("m1/decompose").contains("m1/train", "m2/decompose", "m3/publish");
+            assertThat(changed).hasSize(before.size() - 1);
         }
     }
 }

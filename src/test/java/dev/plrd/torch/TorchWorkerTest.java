@@ -158,11 +158,23 @@ class TorchWorkerTest {
         assertThat(Files.readString(log)).as("the worker reached step %d", step).contains("train " + step + "/");
     }
 
+    private static Path oneProcess;
+
+    /** 24 steps trained by one process, the reference of the tests with two ranks; trained once. */
+    private static synchronized Path oneProcess() throws Exception {
+        if (oneProcess == null) {
+            Path single = dir.resolve("one-rank");
+            TorchWorker.Run one = TorchWorker.run(dir.resolve("one.log"),
+                    train(single, dir.resolve("one.state"), 24).toArray());
+            assertThat(one.code()).as(one.output()).isZero();
+            oneProcess = single;
+        }
+        return oneProcess;
+    }
+
     @Test
     void twoGlooRanksMatchOneProcessAtTheSameGlobalBatch() throws Exception {
-        Path single = dir.resolve("one-rank");
-        TorchWorker.Run one = TorchWorker.run(dir.resolve("one.log"), train(single, dir.resolve("one.state"), 24).toArray());
-        assertThat(one.code()).as(one.output()).isZero();
+        Path single = oneProcess();
 
         Path pair = dir.resolve("two-ranks");
         int port;
@@ -185,6 +197,51 @@ class TorchWorkerTest {
         double worst = assertSameWeights(single, pair, 1e-5);
         System.err.printf("2 gloo ranks (DDP) against 1 process, 24 steps: max weight difference %.3e of the largest"
                 + " weight%n", worst);
+    }
+
+    @Test
+    void nprocStartsTheRanksItselfAndRankZerosResultIsTheStages() throws Exception {
+        Path single = oneProcess();
+        Path pair = dir.resolve("nproc-two");
+        Path result = dir.resolve("nproc-train.json");
+        int code = plrd(train(pair, dir.resolve("nproc-two.state"), 24, "--engine", "torch", "--nproc", 2, "--result",
+                result).toArray());
+        assertThat(code).isZero();
+        JsonNode out = JSON.readTree(result.toFile());
+        assertThat(out.get("uri").asText()).isEqualTo(pair.toAbsolutePath().toString());
+        assertThat(out.get("tokens").asLong()).isEqualTo(24 * 128);
+        double worst = assertSameWeights(single, pair, 1e-5);
+        System.err.printf("plrd train --nproc 2 (2 gloo ranks) against 1 process, 24 steps: max weight difference"
+                + " %.3e of the largest weight%n", worst);
+
+        Path oneRank = dir.resolve("nproc-evaluate-1.json");
+        Path twoRanks = dir.resolve("nproc-evaluate-2.json");
+        assertThat(plrd("evaluate", "--engine", "torch", "--model", pair, "--data", data, "--tokens", "512", "--seq-len",
+                16, "--result", oneRank)).isZero();
+        assertThat(plrd("evaluate", "--engine", "torch", "--nproc", 2, "--model", pair, "--data", data, "--tokens",
+                "512", "--seq-len", 16, "--result", twoRanks)).isZero();
+        JsonNode byOne = JSON.readTree(oneRank.toFile());
+        JsonNode byTwo = JSON.readTree(twoRanks.toFile());
+        assertThat(byTwo.get("tokens").asLong()).isEqualTo(byOne.get("tokens").asLong()).isPositive();
+        assertThat(byTwo.get("perplexity").asDouble()).isCloseTo(byOne.get("perplexity").asDouble(),
+                org.assertj.core.data.Percentage.withPercentage(1e-4));
+    }
+
+    @Test
+    void aFailureOfTheRanksComesBackWithItsExitCodeAndMessage() throws Exception {
+        Path result = dir.resolve("nproc-bad.json");
+        // 4 micro-batches per step cannot be shared by 3 ranks: every rank refuses, rank 0 says why
+        int code = plrd(train(dir.resolve("nproc-never"), dir.resolve("nproc-never.state"), 24, "--engine", "torch",
+                "--nproc", 3, "--result", result).toArray());
+        assertThat(code).isEqualTo(WorkerContract.EXIT_INVALID_INPUT);
+        assertThat(JSON.readTree(result.toFile()).get("error").asText()).contains("does not divide among 3 ranks");
+        assertThat(dir.resolve("nproc-never")).doesNotExist();
+
+        code = plrd(train(dir.resolve("nproc-never"), dir.resolve("nproc-never.state"), 24, "--engine", "djl",
+                "--nproc", 2, "--result", result).toArray());
+        assertThat(code).isEqualTo(WorkerContract.EXIT_INVALID_INPUT);
+        assertThat(JSON.readTree(result.toFile()).get("error").asText()).contains("--nproc 2")
+                .contains("only with --engine torch");
     }
 
     /** The largest weight difference relative to the largest weight, asserted at most tolerance. */
