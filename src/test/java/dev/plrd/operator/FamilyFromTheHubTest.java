@@ -44,7 +44,8 @@ import org.junit.jupiter.api.io.TempDir;
  * The operator scenario of model transport: a family whose base and data are on the Hugging Face Hub (an
  * imitation on 127.0.0.1) and whose members go to a registry (Debian's docker-registry). The operator plans and
  * creates the Jobs; each Job's pod runs the real worker with the Job's own arguments, in a child JVM, its
- * {@code /workspace} a temporary directory, and its termination message what the worker wrote.
+ * {@code /workspace} a temporary directory, and its termination message what the worker wrote. The family asks for
+ * no GPUs, so every stage computes on the DJL engine in the JVM.
  */
 @QuarkusTest
 @WithKubernetesTestServer(crud = true)
@@ -150,6 +151,9 @@ class FamilyFromTheHubTest extends OperatorTestSupport {
                   publish:
                     repository: %s/acme/micro-family
                     plainHttp: true
+                  scheduling:
+                    gpu:
+                      count: 0
                 """.formatted(ns, baseUri, registry.host()));
     }
 
