@@ -4,14 +4,10 @@ import dev.plrd.api.StageOutputs;
 import dev.plrd.model.AtomicFiles;
 import dev.plrd.plan.WorkerContract.Flags;
 import dev.plrd.plan.WorkerContract;
-import dev.plrd.transport.Retry;
 import dev.plrd.transport.TransportException;
 import dev.plrd.transport.fetch.FetchResult;
 import dev.plrd.transport.fetch.FetchSource;
-import dev.plrd.transport.fetch.Fetcher;
 import dev.plrd.transport.fetch.HubEndpoint;
-import dev.plrd.transport.fetch.S3Endpoint;
-import dev.plrd.transport.fetch.TransferProgress;
 import java.io.IOException;
 import java.net.URI;
 import java.nio.file.FileSystemException;
@@ -69,8 +65,6 @@ public class FetchCommand extends StageCommand {
 
     /** The stage result of a fetch: what every stage reports, and what the fetch resolved and moved. */
     static final class FetchOutputs extends StageOutputs {
-        /** The commit a Hub revision resolved to, or the manifest digest of an oci:// member. */
-        public String revision;
         public Integer files;
         public Long bytes;
         /** Bytes this run downloaded: 0 when the cache had everything. */
@@ -81,22 +75,17 @@ public class FetchCommand extends StageCommand {
     StageOutputs run() throws Exception {
         long started = System.nanoTime();
         FetchSource source;
-        HubEndpoint hub;
-        S3Endpoint s3;
         try {
             source = FetchSource.parse(uri);
-            s3 = source instanceof FetchSource.S3Objects ? S3Endpoint.fromEnvironment(environment) : null;
-            Map<String, String> env = new HashMap<>(environment);
-            if (hubEndpoint != null) {
-                env.put("HF_ENDPOINT", hubEndpoint.toString());
-            }
-            hub = HubEndpoint.fromEnvironment(env);
         } catch (IllegalArgumentException e) {
             throw new InvalidInput(e.getMessage(), e);
         }
+        Map<String, String> env = new HashMap<>(environment);
+        if (hubEndpoint != null) {
+            env.put("HF_ENDPOINT", hubEndpoint.toString());
+        }
         // a permanent TransportException (404, 401, a digest mismatch) is invalid input: StageCommand maps it
-        FetchResult fetched = new Fetcher(cacheDirectory(), hub, s3, plainHttp, Retry.DEFAULT,
-                TransferProgress.standardError(), pinned).fetch(source);
+        FetchResult fetched = StageInputs.fetcher(env, cacheDirectory(), plainHttp, pinned).fetch(source);
         Path location = to == null ? fetched.location() : place(fetched.location());
         double seconds = (System.nanoTime() - started) / 1e9;
         System.err.printf(Locale.ROOT, "fetch: %s%s: %d file%s, %,d bytes (%,d downloaded) in %.1f s -> %s%n", uri,

@@ -39,17 +39,24 @@ final class StageInputs {
 
     /** The inputs of a stage: the workspace cache, and the Hub and S3 endpoints and credentials of its environment. */
     static StageInputs of(Map<String, String> environment) throws InvalidInput {
+        // an oci:// input comes over HTTPS: publish.plainHttp is the family's own registry, not its inputs'
+        return new StageInputs(fetcher(environment, cacheDirectory(environment), false, true));
+    }
+
+    /**
+     * The fetcher of an environment: its Hub endpoint and token, and its S3 endpoint and credentials, read at the
+     * first s3:// fetch.
+     */
+    static Fetcher fetcher(Map<String, String> environment, Path cache, boolean plainHttpRegistries,
+            boolean pinRevisions) throws InvalidInput {
         HubEndpoint hub;
-        S3Endpoint s3;
         try {
             hub = HubEndpoint.fromEnvironment(environment);
-            s3 = S3Endpoint.fromEnvironment(environment);
         } catch (IllegalArgumentException e) {
             throw new InvalidInput(e.getMessage(), e);
         }
-        // an oci:// input comes over HTTPS: publish.plainHttp is the family's own registry, not its inputs'
-        return new StageInputs(new Fetcher(cacheDirectory(environment), hub, s3, false, Retry.DEFAULT,
-                TransferProgress.standardError(), true));
+        return new Fetcher(cache, hub, () -> S3Endpoint.fromEnvironment(environment), plainHttpRegistries,
+                Retry.DEFAULT, TransferProgress.standardError(), pinRevisions);
     }
 
     /**

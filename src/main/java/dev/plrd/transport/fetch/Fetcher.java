@@ -17,6 +17,7 @@ import java.nio.file.Path;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.function.Supplier;
 import java.util.stream.Stream;
 import software.amazon.awssdk.services.s3.S3Client;
 
@@ -49,7 +50,7 @@ public final class Fetcher {
     private final Retry retry;
     private final TransferProgress progress;
     private final boolean pinRevisions;
-    private final S3Endpoint s3;
+    private final Supplier<S3Endpoint> s3;
     private final boolean plainHttpRegistries;
 
     /**
@@ -60,14 +61,15 @@ public final class Fetcher {
      *                     record the answer)
      */
     public Fetcher(Path cache, HubEndpoint hub, Retry retry, TransferProgress progress, boolean pinRevisions) {
-        this(cache, hub, null, false, retry, progress, pinRevisions);
+        this(cache, hub, () -> S3Endpoint.fromEnvironment(System.getenv()), false, retry, progress, pinRevisions);
     }
 
     /**
-     * @param s3                  how to reach S3, or null to read it from the environment at the first s3:// fetch
+     * @param s3                  how to reach S3, asked at the first s3:// fetch only: a fetch of anything else needs
+     *                            no S3 settings; an {@link IllegalArgumentException} from it is a permanent failure
      * @param plainHttpRegistries talk plain HTTP to oci:// registries (one inside the cluster or on 127.0.0.1)
      */
-    public Fetcher(Path cache, HubEndpoint hub, S3Endpoint s3, boolean plainHttpRegistries, Retry retry,
+    public Fetcher(Path cache, HubEndpoint hub, Supplier<S3Endpoint> s3, boolean plainHttpRegistries, Retry retry,
             TransferProgress progress, boolean pinRevisions) {
         this.cache = cache;
         this.hub = hub;
@@ -187,7 +189,12 @@ public final class Fetcher {
      */
     private FetchResult s3(S3Objects source) throws IOException {
         Path root = cache.resolve("s3").resolve(source.bucket());
-        S3Endpoint endpoint = s3 != null ? s3 : S3Endpoint.fromEnvironment(System.getenv());
+        S3Endpoint endpoint;
+        try {
+            endpoint = s3.get();
+        } catch (IllegalArgumentException e) {
+            throw new TransportException(source.uri() + ": " + e.getMessage(), true, e);
+        }
         try (S3Client client = endpoint.client()) {
             S3Api api = new S3Api(client, retry, source.uri());
             List<S3Api.Listed> listed = api.list(source.bucket(), source.prefix());

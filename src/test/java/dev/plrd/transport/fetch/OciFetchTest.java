@@ -59,7 +59,9 @@ class OciFetchTest {
     }
 
     FetchResult fetch(String uri) throws IOException {
-        return new Fetcher(dir.resolve("cache"), new HubEndpoint(URI.create("http://127.0.0.1:9"), null), null, true,
+        return new Fetcher(dir.resolve("cache"), new HubEndpoint(URI.create("http://127.0.0.1:9"), null), () -> {
+            throw new AssertionError("an oci:// fetch needs no S3 settings");
+        }, true,
                 QUICK, new TransferProgress(new PrintStream(OutputStream.nullOutputStream()), false, 0, System::nanoTime),
                 false).fetch(FetchSource.parse(uri));
     }

@@ -54,7 +54,7 @@ class S3FetchBench {
             }
             long bytes = (long) SHARDS * SHARD_BYTES;
             Fetcher fetcher = new Fetcher(dir.resolve("cache"), new HubEndpoint(URI.create("http://127.0.0.1:9"), null),
-                    s3.fetchEndpoint(), false, Retry.DEFAULT, new TransferProgress(
+                    s3::fetchEndpoint, false, Retry.DEFAULT, new TransferProgress(
                             new PrintStream(OutputStream.nullOutputStream()), false, Long.MAX_VALUE, System::nanoTime),
                     false);
 

@@ -58,7 +58,7 @@ class S3FetchTest {
     }
 
     Fetcher fetcher(S3Endpoint endpoint) {
-        return new Fetcher(dir.resolve("cache"), new HubEndpoint(URI.create("http://127.0.0.1:9"), null), endpoint,
+        return new Fetcher(dir.resolve("cache"), new HubEndpoint(URI.create("http://127.0.0.1:9"), null), () -> endpoint,
                 false, QUICK,
                 new TransferProgress(new PrintStream(log, true), false, 0, System::nanoTime), false);
     }
