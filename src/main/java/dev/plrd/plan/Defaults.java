@@ -40,6 +40,7 @@ public final class Defaults {
     public static final FactorSplit SPLIT = FactorSplit.Balanced;
 
     public static final int GPU_COUNT = 1;
+    public static final int GPU_NODES = 1;
     public static final List<StageName> GPU_STAGES = List.of(StageName.TRAIN);
     public static final int RETRIES = 3;
     public static final String STARTUP_TIMEOUT = "1h";

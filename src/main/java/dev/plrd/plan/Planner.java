@@ -50,6 +50,7 @@ public final class Planner {
         // GPUs are what the scheduler grants a stage pod; a local run (plrd run) gets none, so Auto computes on DJL
         // there, as every local run did before the engine was a setting
         int scheduledGpus = workspace.resultPath() != null ? gpuCount : 0;
+        int trainNodes = scheduledGpus > 0 ? Defaults.or(gpu.nodes, Defaults.GPU_NODES) : 1;
         String baseId = baseReference(spec.base);
 
         List<PlannedStage> stages = new ArrayList<>();
@@ -81,10 +82,11 @@ public final class Planner {
                     .with("layers", layers).with("method", method).with("allocation", allocation)
                     .with("split", split).hash();
             PlannedStage decompose = stage(workspace, m, StageName.DECOMPOSE, decomposeFp, decomposeArgs, gpuStages, gpuCount,
-                    first ? EnumSet.of(Credentials.BASE) : EnumSet.noneOf(Credentials.class));
+                    StageEngine.JAVA, first ? EnumSet.of(Credentials.BASE) : EnumSet.noneOf(Credentials.class));
 
             TrainingSettings training = TrainingSettings.of(spec.training, member.training);
-            StageEngine trainEngine = StageEngine.of(engine, gpus(StageName.TRAIN, gpuStages, scheduledGpus));
+            StageEngine trainEngine = StageEngine.of(engine, gpus(StageName.TRAIN, gpuStages, scheduledGpus),
+                    trainNodes);
             String trainFp = new Fingerprint().with("decomposed", decomposeFp).with("training", training)
                     .with("engine", trainEngine.fingerprinted()).hash();
             List<String> trainArgs = new ArrayList<>(List.of(StageName.TRAIN.id(), Flags.FROM, workspace.decomposed(m),
@@ -93,7 +95,7 @@ public final class Planner {
             trainArgs.addAll(trainEngine.args());
             trainArgs.addAll(List.of(Flags.STATE, workspace.trainState(m, trainFp), Flags.RESUME));
             PlannedStage train = stage(workspace, m, StageName.TRAIN, trainFp, trainArgs, gpuStages, gpuCount,
-                    EnumSet.of(Credentials.DATA));
+                    trainEngine, EnumSet.of(Credentials.DATA));
 
             String evalData = Defaults.or(evaluation.dataset, spec.training.dataset);
             String evalTokens = Long.toString(Counts.parse(Defaults.or(evaluation.tokens, Defaults.EVALUATION_TOKENS)));
@@ -107,13 +109,13 @@ public final class Planner {
             if (evaluation.maxPerplexityRatio != null) {
                 evaluateArgs.addAll(List.of(Flags.MAX_PERPLEXITY_RATIO, evaluation.maxPerplexityRatio.toString()));
             }
-            StageEngine evaluateEngine = StageEngine.of(engine, gpus(StageName.EVALUATE, gpuStages, scheduledGpus));
+            StageEngine evaluateEngine = StageEngine.of(engine, gpus(StageName.EVALUATE, gpuStages, scheduledGpus), 1);
             evaluateArgs.addAll(evaluateEngine.args());
             String evaluateFp = new Fingerprint().with("trained", trainFp).with("parent", parentId)
                     .with("data", evalData).with("split", evalSplit).with("tokens", evalTokens).with("ratio", evaluation.maxPerplexityRatio)
                     .with("engine", evaluateEngine.fingerprinted()).hash();
             PlannedStage evaluate = stage(workspace, m, StageName.EVALUATE, evaluateFp, evaluateArgs, gpuStages, gpuCount,
-                    first ? EnumSet.of(Credentials.DATA, Credentials.BASE) : EnumSet.of(Credentials.DATA));
+                    evaluateEngine, first ? EnumSet.of(Credentials.DATA, Credentials.BASE) : EnumSet.of(Credentials.DATA));
 
             String reference = inWorkspace(spec.publish.repository, workspace) + ":" + m;
             boolean plainHttp = Boolean.TRUE.equals(spec.publish.plainHttp);
@@ -132,7 +134,7 @@ public final class Planner {
                     .with("parent", first ? baseId : previousPublish.fingerprint())
                     .with("reference", reference).with("plainHttp", plainHttp).hash();
             PlannedStage publish = stage(workspace, m, StageName.PUBLISH, publishFp, publishArgs, gpuStages, gpuCount,
-                    EnumSet.of(Credentials.REGISTRY));
+                    StageEngine.JAVA, EnumSet.of(Credentials.REGISTRY));
 
             stages.addAll(List.of(decompose, train, evaluate, publish));
             previousTrain = train;
@@ -142,14 +144,14 @@ public final class Planner {
     }
 
     private static PlannedStage stage(Workspace workspace, String member, StageName name, String fingerprint, List<String> args,
-            Set<StageName> gpuStages, int gpuCount, Set<Credentials> credentials) {
+            Set<StageName> gpuStages, int gpuCount, StageEngine engine, Set<Credentials> credentials) {
         List<String> all = new ArrayList<>(args);
         all.addAll(List.of(Flags.REPORT, workspace.report(member, name.id())));
         if (workspace.resultPath() != null) {
             all.addAll(List.of(Flags.RESULT, workspace.resultPath()));
         }
         return new PlannedStage(member, name, fingerprint, List.copyOf(all), gpus(name, gpuStages, gpuCount),
-                Set.copyOf(credentials));
+                engine.nodes(), engine.torch(), Set.copyOf(credentials));
     }
 
     private static int gpus(StageName name, Set<StageName> gpuStages, int gpuCount) {
@@ -157,29 +159,39 @@ public final class Planner {
     }
 
     /**
-     * The engine of a train or evaluate stage and how many local ranks it starts: Auto is PyTorch when the stage gets
-     * GPUs and DJL on CPUs; PyTorch starts one rank per GPU of the stage's node.
+     * The engine of a train or evaluate stage, how many local ranks it starts and on how many nodes: Auto is PyTorch
+     * when the stage gets GPUs and DJL on CPUs; PyTorch starts one rank per GPU of each node. The other stages compute
+     * in Java ({@link #JAVA}).
      */
-    record StageEngine(boolean torch, int ranks, boolean torchByAuto) {
-        static StageEngine of(TrainingEngine engine, int gpus) {
+    record StageEngine(boolean torch, int ranks, int nodes, boolean torchByAuto) {
+        static final StageEngine JAVA = new StageEngine(false, 1, 1, false);
+
+        /** nodes: of a stage with GPUs (only the train stage spans several); a DJL stage runs on one. */
+        static StageEngine of(TrainingEngine engine, int gpus, int nodes) {
             boolean torchByAuto = gpus > 0;
             boolean torch = engine == TrainingEngine.Torch || (engine == TrainingEngine.Auto && torchByAuto);
-            return new StageEngine(torch, torch ? Math.max(1, gpus) : 1, torchByAuto);
+            return new StageEngine(torch, torch ? Math.max(1, gpus) : 1, torch && gpus > 0 ? nodes : 1, torchByAuto);
         }
 
         List<String> args() {
             if (!torch) {
                 return List.of(Flags.ENGINE, "djl");
             }
-            return ranks > 1 ? List.of(Flags.ENGINE, "torch", Flags.NPROC, Integer.toString(ranks))
-                    : List.of(Flags.ENGINE, "torch");
+            List<String> args = new ArrayList<>(List.of(Flags.ENGINE, "torch"));
+            if (ranks > 1) {
+                args.addAll(List.of(Flags.NPROC, Integer.toString(ranks)));
+            }
+            if (nodes > 1) {
+                args.addAll(List.of(Flags.NODES, Integer.toString(nodes)));
+            }
+            return List.copyOf(args);
         }
 
         /**
          * What the fingerprint records: the engine only when the spec chose another than Auto would, so that every
          * spec written before the engine was a setting keeps its fingerprints (the two engines compute the same
          * recipe, equal within float tolerance), while choosing DJL on a GPU or Torch on CPUs re-runs the stage. The
-         * rank count is left out: more GPUs at the same global batch train the same recipe.
+         * rank and node counts are left out: more GPUs at the same global batch train the same recipe.
          */
         String fingerprinted() {
             return torch == torchByAuto ? null : torch ? "torch" : "djl";

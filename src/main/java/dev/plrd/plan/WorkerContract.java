@@ -66,6 +66,27 @@ public final class WorkerContract {
             EXIT_NON_FINITE);
 
     /**
+     * A train stage on several nodes runs as a Kubeflow Trainer TrainJob (its torch-distributed runtime): every node
+     * runs the same {@code plrd train ... --nodes M --nproc N}, in the runtime's container, and learns its place from
+     * the environment that the Trainer's torch plugin sets for torchrun. The node of rank 0 is the rendezvous.
+     */
+    public static final class MultiNode {
+        private MultiNode() {
+        }
+
+        /** The training container of the Trainer's runtimes; its termination message carries the result. */
+        public static final String CONTAINER = "node";
+        /** Nodes of the job, as the Trainer counts them (must equal --nodes). */
+        public static final String NODES_ENV = "PET_NNODES";
+        /** This node's index, 0 to nodes-1 (its pod's Job completion index). */
+        public static final String NODE_RANK_ENV = "PET_NODE_RANK";
+        /** Host name of node 0, where global rank 0 listens. */
+        public static final String MASTER_ADDR_ENV = "PET_MASTER_ADDR";
+        /** Port of the rendezvous on node 0. */
+        public static final String MASTER_PORT_ENV = "PET_MASTER_PORT";
+    }
+
+    /**
      * Option names of the stage commands. The subcommand is the stage's id (StageName.id()); the
      * planner builds the arguments from these names, and the worker's picocli options are declared
      * with them.
@@ -111,6 +132,11 @@ public final class WorkerContract {
         public static final String ENGINE = "--engine";
         /** train and evaluate on the torch engine: local ranks (one per GPU) this pod starts; 1 when absent. */
         public static final String NPROC = "--nproc";
+        /**
+         * train on the torch engine: nodes the ranks span, each starting --nproc of them; 1 when absent. With more
+         * than 1, the node's rank and the rendezvous come from the launcher's environment ({@link MultiNode}).
+         */
+        public static final String NODES = "--nodes";
 
         /** evaluate and publish: the member's checkpoint; evaluate: its parent and the gate. */
         public static final String MODEL = "--model";

@@ -20,7 +20,7 @@ import org.junit.jupiter.api.io.TempDir;
 
 /** The progress lines of a local run, read from what the stage worker prints, and its log. */
 class StageConsoleTest {
-    private static final PlannedStage TRAIN = new PlannedStage("m1", StageName.TRAIN, "fp", List.of("train"), 0, Set.of());
+    private static final PlannedStage TRAIN = new PlannedStage("m1", StageName.TRAIN, "fp", List.of("train"), 0, 1, false, Set.of());
 
     @TempDir
     Path dir;

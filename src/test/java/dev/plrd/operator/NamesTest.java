@@ -21,7 +21,7 @@ class NamesTest {
     private static final String UID = "8d9c2f8e-3b1a-4c55-9a0e-1f2d3c4b5a69";
 
     private static PlannedStage stage(String member, StageName name, String fingerprint) {
-        return new PlannedStage(member, name, fingerprint, List.of(), 0, Set.of());
+        return new PlannedStage(member, name, fingerprint, List.of(), 0, 1, false, Set.of());
     }
 
     private static final PlannedStage DECOMPOSE = stage("m1", StageName.DECOMPOSE, "0123456789abcdef");
