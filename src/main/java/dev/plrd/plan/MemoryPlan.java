@@ -32,6 +32,7 @@ public final class MemoryPlan {
     }
 
     /**
+     * @param gpus      ranks the training shards over: GPUs per node times nodes
      * @param cardBytes memory of one GPU, or null when unknown
      * @param step      one optimizer step at the assumed MFU, or null when the product's peak is unknown
      */
@@ -60,10 +61,12 @@ public final class MemoryPlan {
      */
     public static List<Prediction> predict(ModelFamilySpec spec, ModelConfig base) {
         GpuSpec gpu = Objects.requireNonNullElseGet(spec.scheduling != null ? spec.scheduling.gpu : null, GpuSpec::new);
-        int gpus = Defaults.or(gpu.count, Defaults.GPU_COUNT);
-        if (gpus < 1 || !Defaults.or(gpu.stages, Defaults.GPU_STAGES).contains(StageName.TRAIN)) {
+        int perNode = Defaults.or(gpu.count, Defaults.GPU_COUNT);
+        if (perNode < 1 || !Defaults.or(gpu.stages, Defaults.GPU_STAGES).contains(StageName.TRAIN)) {
             return List.of();
         }
+        // FSDP shards over every rank of the job, on all its nodes
+        int gpus = perNode * Defaults.or(gpu.nodes, Defaults.GPU_NODES);
         Optional<GpuProduct> known = gpu.product == null ? Optional.empty() : GpuProducts.find(gpu.product);
         Long cardBytes = gpu.memory != null ? Long.valueOf(ByteQuantity.parse("spec.scheduling.gpu.memory", gpu.memory))
                 : known.map(GpuProduct::memoryBytes).orElse(null);
@@ -120,7 +123,7 @@ public final class MemoryPlan {
             return String.format(Locale.ROOT, "member %s (%s parameters) does not fit: training needs %s per GPU even "
                     + "with activation checkpointing (weights %s, gradients %s, optimizer states %s, gathered %s, "
                     + "activations %s, logits %s) at sequence length %d and micro-batch %d on %d GPU(s) of %s, "
-                    + "which leave %s usable; raise spec.scheduling.gpu.count or lower spec.training.sequenceLength "
+                    + "which leave %s usable; raise spec.scheduling.gpu.count or spec.scheduling.gpu.nodes, or lower spec.training.sequenceLength "
                     + "or spec.training.microBatch",
                     p.member(), count(p.parameters()), gib(m.peak(true)), gib(m.weights()), gib(m.gradients()),
                     gib(m.optimizer()), gib(m.gathered()), gib(m.checkpointedActivations()), gib(m.logits()),

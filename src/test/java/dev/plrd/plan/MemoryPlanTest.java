@@ -65,7 +65,7 @@ class MemoryPlanTest {
                         + " per GPU even with activation checkpointing (weights ")
                 .contains("at sequence length 4096 and micro-batch 4 on 1 GPU(s) of 22.5 GiB, which leave 20.4 GiB usable")
                 .contains("optimizer states " + MemoryPlan.gib(first.memory().optimizer()))
-                .endsWith("raise spec.scheduling.gpu.count or lower spec.training.sequenceLength or "
+                .endsWith("raise spec.scheduling.gpu.count or spec.scheduling.gpu.nodes, or lower spec.training.sequenceLength or "
                         + "spec.training.microBatch");
     }
 
