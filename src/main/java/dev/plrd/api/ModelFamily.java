@@ -22,6 +22,7 @@ import io.fabric8.kubernetes.model.annotation.Version;
 @Categories("ml")
 @AdditionalPrinterColumn(name = "Base", jsonPath = ".spec.base.uri", type = AdditionalPrinterColumn.Type.STRING)
 @AdditionalPrinterColumn(name = "Stage", jsonPath = ".status.currentStage", type = AdditionalPrinterColumn.Type.STRING)
+@AdditionalPrinterColumn(name = "GPUs", jsonPath = ".status.gpus", type = AdditionalPrinterColumn.Type.STRING)
 @AdditionalPrinterColumn(name = "Published", jsonPath = ".status.published", type = AdditionalPrinterColumn.Type.STRING)
 @AdditionalPrinterColumn(name = "Ready", jsonPath = ".status.conditions[?(@.type==\"Ready\")].status",
         type = AdditionalPrinterColumn.Type.STRING)

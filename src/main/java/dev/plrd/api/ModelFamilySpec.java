@@ -13,6 +13,7 @@ import java.util.List;
  */
 @JsonInclude(JsonInclude.Include.NON_NULL)
 @ValidationRule(value = SpecRules.DJL_ONE_GPU, message = SpecRules.DJL_ONE_GPU_MESSAGE)
+@ValidationRule(value = SpecRules.NODES_SHARE_WORKSPACE, message = SpecRules.NODES_SHARE_WORKSPACE_MESSAGE)
 public class ModelFamilySpec {
     @Required
     @JsonPropertyDescription("The pretrained model the family is derived from.")

@@ -18,6 +18,9 @@ public class ModelFamilyStatus {
     @JsonPropertyDescription("The stage now in hand as member/stage, or empty when none is.")
     public String currentStage;
 
+    @JsonPropertyDescription("GPUs per node x nodes of the stage in hand while it is submitted or running, such as 8x2; absent for a CPU stage.")
+    public String gpus;
+
     @JsonPropertyDescription("Members published / members in the spec.")
     public String published;
 

@@ -154,6 +154,17 @@ public final class SpecRules {
             + " count of at least 1, and train among stages";
 
     /**
+     * Every node of a multi-node train stage mounts the workspace (the decomposed member, the training state, the
+     * trained checkpoint), so the volume must be mountable on several nodes at once.
+     */
+    public static final String NODES_SHARE_WORKSPACE = "!has(self.scheduling) || !has(self.scheduling.gpu)"
+            + " || !has(self.scheduling.gpu.nodes) || self.scheduling.gpu.nodes <= 1"
+            + " || (has(self.storage) && has(self.storage.accessMode) && self.storage.accessMode == 'ReadWriteMany')";
+    public static final String NODES_SHARE_WORKSPACE_MESSAGE = "scheduling.gpu.nodes above 1 needs"
+            + " storage.accessMode ReadWriteMany (with a storage class that provides it, such as NFS or a cloud file"
+            + " store): every node of the train stage mounts the workspace";
+
+    /**
      * DJL computes on one device, so it cannot use a second GPU of its stage. Only the train and evaluate stages
      * have an engine: more GPUs for decompose alone are left to the stages that use them.
      */

@@ -232,6 +232,9 @@ public final class FamilyDriver {
                 .count();
         status.observedGeneration = generation;
         status.currentStage = currentId == null ? "" : currentId;
+        PlannedStage inHand = currentId == null ? null : planned.get(currentId);
+        status.gpus = inHand != null && inHand.gpus() > 0 && current.phase.active()
+                ? inHand.gpus() + "x" + inHand.nodes() : null;
         status.published = published + "/" + spec.members.size();
 
         String stageMessage = current == null ? "" : currentId + ": " + (current.message == null ? "" : current.message);

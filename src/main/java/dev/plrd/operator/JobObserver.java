@@ -17,7 +17,7 @@ import java.util.stream.Collectors;
 
 /** Reduces a stage's Job and its pods, as the informers cache them, to a {@link JobObservation}. */
 final class JobObserver {
-    private static final Comparator<Pod> NEWEST_FIRST = Comparator
+    static final Comparator<Pod> NEWEST_FIRST = Comparator
             .comparing((Pod p) -> Optional.ofNullable(Timestamps.parse(p.getMetadata().getCreationTimestamp()))
                     .orElse(Instant.EPOCH))
             .thenComparing(p -> p.getMetadata().getName()).reversed();
@@ -50,8 +50,7 @@ final class JobObserver {
         Pod succeeded = sorted.stream().filter(p -> "Succeeded".equals(phase(p))).findFirst().orElse(null);
         Pod failed = sorted.stream().filter(p -> "Failed".equals(phase(p))).findFirst().orElse(null);
         Pod finished = outcome == JobObservation.Outcome.SUCCEEDED && succeeded != null ? succeeded : failed;
-        ContainerStateTerminated terminated = finished == null ? null : worker(finished)
-                .map(s -> s.getState() != null ? s.getState().getTerminated() : null).orElse(null);
+        ContainerStateTerminated terminated = finished == null ? null : terminated(finished, WorkerContract.CONTAINER);
         Set<String> failedOnTheirOwn = pods.stream().filter(p -> "Failed".equals(phase(p)))
                 .filter(p -> condition(p, "DisruptionTarget") == null).map(p -> p.getMetadata().getName())
                 .collect(Collectors.toUnmodifiableSet());
@@ -61,13 +60,14 @@ final class JobObserver {
                 Timestamps.parse(started),
                 Boolean.TRUE.equals(job.getSpec().getSuspend()), outcome, jobReason, failedCount,
                 sorted.isEmpty() ? null : sorted.get(0).getMetadata().getName(), failedOnTheirOwn,
-                active == null ? null : podView(active),
+                active == null ? null : podView(active, WorkerContract.CONTAINER),
                 terminated != null ? terminated.getExitCode() : null,
                 terminated != null ? terminated.getMessage() : null, null);
     }
 
-    private static JobObservation.PodView podView(Pod pod) {
-        Optional<ContainerStatus> worker = worker(pod);
+    /** A pod that has not finished, as the state machine sees it; container: the worker's. */
+    static JobObservation.PodView podView(Pod pod, String container) {
+        Optional<ContainerStatus> worker = container(pod, container);
         String waitingReason = worker.map(s -> s.getState() != null && s.getState().getWaiting() != null
                 ? s.getState().getWaiting().getReason() : null).orElse(null);
         String waitingMessage = worker.map(s -> s.getState() != null && s.getState().getWaiting() != null
@@ -84,20 +84,25 @@ final class JobObserver {
                 Timestamps.parse(pod.getMetadata().getCreationTimestamp()), runningSince);
     }
 
-    private static Optional<ContainerStatus> worker(Pod pod) {
+    /** How the worker container of a finished pod ended, or null. */
+    static ContainerStateTerminated terminated(Pod pod, String container) {
+        return container(pod, container).map(s -> s.getState() != null ? s.getState().getTerminated() : null)
+                .orElse(null);
+    }
+
+    private static Optional<ContainerStatus> container(Pod pod, String name) {
         if (pod.getStatus() == null || pod.getStatus().getContainerStatuses() == null) {
             return Optional.empty();
         }
-        return pod.getStatus().getContainerStatuses().stream()
-                .filter(s -> WorkerContract.CONTAINER.equals(s.getName())).findFirst();
+        return pod.getStatus().getContainerStatuses().stream().filter(s -> name.equals(s.getName())).findFirst();
     }
 
-    private static String phase(Pod pod) {
+    static String phase(Pod pod) {
         return pod.getStatus() != null ? pod.getStatus().getPhase() : null;
     }
 
     /** The pod's condition of that type when it is True. */
-    private static PodCondition condition(Pod pod, String type) {
+    static PodCondition condition(Pod pod, String type) {
         if (pod.getStatus() == null || pod.getStatus().getConditions() == null) {
             return null;
         }

@@ -12,7 +12,10 @@ final class Labels {
     static final String FAMILY_NAME_ANNOTATION = "plrd.dev/family-name";
     static final String FINGERPRINT_ANNOTATION = "plrd.dev/fingerprint";
     static final String KUEUE_QUEUE = "kueue.x-k8s.io/queue-name";
+    /** Karpenter does not consolidate or expire a node while a pod with this annotation ("true") runs on it. */
     static final String DO_NOT_DISRUPT = "karpenter.sh/do-not-disrupt";
+    /** cluster-autoscaler does not scale down a node for a pod with this annotation ("false"). */
+    static final String SAFE_TO_EVICT = "cluster-autoscaler.kubernetes.io/safe-to-evict";
     static final String GPU_RESOURCE = "nvidia.com/gpu";
     static final String GPU_PRODUCT = "nvidia.com/gpu.product";
 

@@ -11,7 +11,10 @@ import dev.plrd.plan.Defaults;
 import dev.plrd.plan.PlannedStage;
 import dev.plrd.plan.MemoryPlan;
 import dev.plrd.plan.Planner;
+import dev.plrd.api.StagePhase;
 import io.fabric8.kubernetes.api.model.DeletionPropagation;
+import io.fabric8.kubernetes.api.model.GenericKubernetesResource;
+import java.util.OptionalInt;
 import io.fabric8.kubernetes.api.model.Pod;
 import io.fabric8.kubernetes.api.model.batch.v1.Job;
 import io.fabric8.kubernetes.client.KubernetesClient;
@@ -44,11 +47,14 @@ import org.jboss.logging.Logger;
  * Reconciles a ModelFamily: validate, plan, let {@link FamilyDriver} decide, then write status
  * first and act on Jobs second, so that a Job name is always recorded before its Job exists.
  * Jobs are only ever created (never updated) and deleted (suspend, changed inputs, timeouts).
+ * A train stage on several nodes runs as a Kubeflow Trainer TrainJob under the same rules; the
+ * TrainJob informer starts the first time a family needs one and the API server serves them.
  */
 @ControllerConfiguration(name = ModelFamilyReconciler.NAME)
 @GradualRetry(maxAttempts = -1, initialInterval = 1_000, maxInterval = 300_000)
 public class ModelFamilyReconciler implements Reconciler<ModelFamily> {
     public static final String NAME = "modelfamily";
+    private static final String TRAIN_JOBS = "trainjobs";
     private static final Logger LOG = Logger.getLogger(ModelFamilyReconciler.class);
 
     private final JobFactory jobs;
@@ -56,10 +62,14 @@ public class ModelFamilyReconciler implements Reconciler<ModelFamily> {
     private final StageMetrics metrics;
     private final OperatorConfig config;
     private final ImagePolicy images;
+    private final TrainJobFactory trainJobs;
+    /** The TrainJob informer, once started; null until a family needs one (and on clusters without Trainer). */
+    private volatile InformerEventSource<GenericKubernetesResource, ModelFamily> trainJobSource;
 
-    public ModelFamilyReconciler(JobFactory jobs, StageEvents events, StageMetrics metrics, OperatorConfig config,
-            ImagePolicy images) {
+    public ModelFamilyReconciler(JobFactory jobs, TrainJobFactory trainJobs, StageEvents events, StageMetrics metrics,
+            OperatorConfig config, ImagePolicy images) {
         this.jobs = jobs;
+        this.trainJobs = trainJobs;
         this.events = events;
         this.metrics = metrics;
         this.config = config;
@@ -109,19 +119,26 @@ public class ModelFamilyReconciler implements Reconciler<ModelFamily> {
         long generation = Objects.requireNonNullElse(family.getMetadata().getGeneration(), 0L);
         List<Violation> violations = new ArrayList<>(SchemaValidator.forModelFamily().validate(family.getSpec()));
         violations.addAll(images.violations(family.getSpec()));
+        if (violations.isEmpty()) {
+            MemoryPlan.refusal(family.getSpec())
+                    .ifPresent(tooBig -> violations.add(new Violation("spec.scheduling.gpu", tooBig)));
+        }
 
-        Optional<String> doesNotFit = violations.isEmpty() ? MemoryPlan.refusal(family.getSpec()) : Optional.empty();
         FamilyDriver.Outcome outcome;
         if (!violations.isEmpty()) {
             outcome = new FamilyDriver.Outcome(FamilyDriver.invalid(previous, generation, violations, now), List.of(),
                     null);
-        } else if (doesNotFit.isPresent()) {
-            outcome = new FamilyDriver.Outcome(FamilyDriver.refused(previous, generation, Reasons.DOES_NOT_FIT,
-                    doesNotFit.get(), now), List.of(), null);
         } else {
-            outcome = FamilyDriver.drive(new FamilyDriver.Inputs(family.getSpec(), generation, previous,
-                    Planner.plan(family.getSpec()), observer(context, refusals), jobNames(family),
-                    timeouts(family.getSpec()), now));
+            List<PlannedStage> plan = Planner.plan(family.getSpec());
+            OptionalInt nodes = multiNodeStageToRun(plan, previous);
+            if (nodes.isPresent() && !trainJobsServed(context)) {
+                outcome = new FamilyDriver.Outcome(FamilyDriver.refused(previous, generation,
+                        Reasons.TRAINER_NOT_INSTALLED, TrainJobs.notInstalledMessage(nodes.getAsInt()), now), List.of(),
+                        null);
+            } else {
+                outcome = FamilyDriver.drive(new FamilyDriver.Inputs(family.getSpec(), generation, previous, plan,
+                        observer(context, refusals), jobNames(family), timeouts(family.getSpec()), now));
+            }
         }
 
         outcome.status().workspaceClaim = Names.workspaceClaim(family.getMetadata().getName());
@@ -143,6 +160,43 @@ public class ModelFamilyReconciler implements Reconciler<ModelFamily> {
         return new Decision(written, outcome);
     }
 
+    /** The nodes of the first stage that spans several and has not succeeded yet: it needs Kubeflow Trainer. */
+    private static OptionalInt multiNodeStageToRun(List<PlannedStage> plan, ModelFamilyStatus previous) {
+        Map<String, StagePhase> phases = new HashMap<>();
+        if (previous != null) {
+            previous.members.forEach(m -> m.stages.forEach(s -> phases.put(m.name + "/" + s.name.id(), s.phase)));
+        }
+        return plan.stream().filter(p -> p.nodes() > 1 && phases.get(p.id()) != StagePhase.Succeeded)
+                .mapToInt(PlannedStage::nodes).findFirst();
+    }
+
+    /**
+     * Whether TrainJobs can be used: the API server serves them, and then their informer runs (started here the first
+     * time, before any TrainJob is looked at, so that a running stage never takes its TrainJob for deleted).
+     */
+    private boolean trainJobsServed(Context<ModelFamily> context) {
+        if (trainJobSource != null) {
+            return true;
+        }
+        if (!TrainJobs.served(context.getClient())) {
+            return false;
+        }
+        synchronized (this) {
+            if (trainJobSource == null) {
+                var retriever = context.eventSourceRetriever();
+                trainJobSource = (InformerEventSource<GenericKubernetesResource, ModelFamily>) retriever
+                        .dynamicallyRegisterEventSource(new InformerEventSource<>(InformerEventSourceConfiguration
+                                .from(TrainJobs.GVK, ModelFamily.class)
+                                .withName(TRAIN_JOBS)
+                                .withLabelSelector(Labels.SELECTOR)
+                                .withSecondaryToPrimaryMapper(Mappers.fromOwnerReferences(ModelFamily.class))
+                                .build(), retriever.eventSourceContextForDynamicRegistration()));
+                LOG.infof("Kubeflow Trainer's %s is served: watching TrainJobs", TrainJobs.API_VERSION);
+            }
+        }
+        return true;
+    }
+
     private Function<String, JobObservation> observer(Context<ModelFamily> context,
             Map<String, JobObservation.Refusal> refusals) {
         Map<String, Job> byName = context.getSecondaryResources(Job.class).stream()
@@ -150,8 +204,16 @@ public class ModelFamilyReconciler implements Reconciler<ModelFamily> {
         Map<String, List<Pod>> podsByJob = context.getSecondaryResources(Pod.class).stream()
                 .filter(p -> p.getMetadata().getLabels() != null && p.getMetadata().getLabels().containsKey(Labels.JOB))
                 .collect(Collectors.groupingBy(p -> p.getMetadata().getLabels().get(Labels.JOB)));
-        return name -> refusals.containsKey(name) ? JobObservation.refused(refusals.get(name))
-                : JobObserver.observe(byName.get(name), podsByJob.getOrDefault(name, List.of()));
+        Map<String, GenericKubernetesResource> trainJobsByName = trainJobSource == null ? Map.of()
+                : trainJobSource.list().collect(Collectors.toMap(t -> t.getMetadata().getName(), t -> t, (a, b) -> a));
+        return name -> {
+            if (refusals.containsKey(name)) {
+                return JobObservation.refused(refusals.get(name));
+            }
+            List<Pod> pods = podsByJob.getOrDefault(name, List.of());
+            GenericKubernetesResource trainJob = trainJobsByName.get(name);
+            return trainJob != null ? TrainJobObserver.observe(trainJob, pods) : JobObserver.observe(byName.get(name), pods);
+        };
     }
 
     private static BiFunction<PlannedStage, Integer, String> jobNames(ModelFamily family) {
@@ -188,6 +250,11 @@ public class ModelFamilyReconciler implements Reconciler<ModelFamily> {
         if (refused.isPresent()) {
             return refused;
         }
+        if (stage.nodes() > 1) {
+            var trainJob = trainJobs.trainJob(family, stage, jobName);
+            return createOnce(() -> context.resourceOperations().create(trainJob, trainJobSource), Reasons.JOB_REJECTED,
+                    TrainJobs.KIND + " " + jobName);
+        }
         var job = jobs.job(family, stage, jobName);
         return createOnce(() -> context.resourceOperations().create(job), Reasons.JOB_REJECTED, "Job " + jobName);
     }
@@ -219,8 +286,17 @@ public class ModelFamilyReconciler implements Reconciler<ModelFamily> {
         return Optional.empty();
     }
 
-    private static void deleteJob(KubernetesClient client, ModelFamily family, String name) {
-        client.batch().v1().jobs().inNamespace(family.getMetadata().getNamespace()).withName(name)
+    /**
+     * Deletes the stage's Job or TrainJob: a name is one or the other, and where TrainJobs are served both are asked
+     * for (deleting what does not exist is a no-op), since one just created may not be in the informer's cache yet.
+     */
+    private void deleteJob(KubernetesClient client, ModelFamily family, String name) {
+        String namespace = family.getMetadata().getNamespace();
+        if (trainJobSource != null) {
+            client.genericKubernetesResources(TrainJobs.API_VERSION, TrainJobs.KIND).inNamespace(namespace)
+                    .withName(name).withPropagationPolicy(DeletionPropagation.BACKGROUND).delete();
+        }
+        client.batch().v1().jobs().inNamespace(namespace).withName(name)
                 .withPropagationPolicy(DeletionPropagation.BACKGROUND).delete();
     }
 

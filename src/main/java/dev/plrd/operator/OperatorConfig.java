@@ -13,6 +13,8 @@ public interface OperatorConfig {
 
     Jobs jobs();
 
+    Trainer trainer();
+
     /** How often every family is looked at even when nothing changed, to catch what events missed. */
     @WithDefault("10m")
     Duration resyncInterval();
@@ -20,6 +22,12 @@ public interface OperatorConfig {
     interface Worker {
         /** The stage image when spec.image is absent; the operator's own image serves as the worker. */
         String image();
+
+        /**
+         * The image of the stages on the PyTorch engine (train and evaluate on GPUs) when spec.image is absent: the
+         * same application on a PyTorch CUDA base. Unset: {@link #image()} with "-gpu" appended to its tag.
+         */
+        Optional<String> gpuImage();
 
         @WithDefault("IfNotPresent")
         String imagePullPolicy();
@@ -37,6 +45,17 @@ public interface OperatorConfig {
          * {@link #image()}. Whoever may create a ModelFamily may run these images in its namespace.
          */
         Optional<List<String>> allowedImagePrefixes();
+    }
+
+    /** Kubeflow Trainer, which runs a train stage on several nodes as a TrainJob. */
+    interface Trainer {
+        /** The training runtime the TrainJobs name: its JobSet template, launcher settings and failure policy. */
+        @WithDefault("torch-distributed")
+        String runtime();
+
+        /** ClusterTrainingRuntime, or TrainingRuntime for one in the family's namespace. */
+        @WithDefault("ClusterTrainingRuntime")
+        String runtimeKind();
     }
 
     interface Jobs {

@@ -67,14 +67,18 @@ final class Reasons {
 
     // ---- the family's conditions ----------------------------------------------------------------------------
 
-    /** Degraded, Ready, Progressing: the spec breaks the CRD's rules. */
+    /**
+     * Degraded, Ready, Progressing: the spec breaks the CRD's rules, names an image outside the allowed ones, or asks
+     * for training that cannot fit the GPUs' memory even with activation checkpointing (plan/MemoryPlan, checked
+     * before any Job where the base's architecture and the GPU's memory are known).
+     */
     static final String INVALID_SPEC = "InvalidSpec";
     /**
-     * Degraded, Ready, Progressing: a member's training cannot fit the GPUs' memory, even with activation
-     * checkpointing (plan/MemoryPlan); checked before any Job, where the base's architecture and the GPU's memory
-     * are known.
+     * Degraded, Ready, Progressing: a train stage spans several nodes, which runs as a Kubeflow Trainer TrainJob, and
+     * the API server does not serve TrainJobs. Checked on every reconcile (discovery), so the family goes on once
+     * Trainer is installed; nothing is created or retried meanwhile.
      */
-    static final String DOES_NOT_FIT = "DoesNotFit";
+    static final String TRAINER_NOT_INSTALLED = "TrainerNotInstalled";
     /** Ready: every member is published. */
     static final String ALL_MEMBERS_PUBLISHED = "AllMembersPublished";
     /** Progressing=False: nothing is left to do. */

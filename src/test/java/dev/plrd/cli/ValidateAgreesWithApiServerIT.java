@@ -292,7 +292,15 @@ class ValidateAgreesWithApiServerIT {
                 .put("key", "nvidia.com/gpu").put("operator", "Equal").put("value", "a b")));
         cases.add(invalid("storage-class", spec -> set(spec, "storage.storageClassName", "Fast_SSD")));
         cases.add(invalid("storage-size-zero", spec -> set(spec, "storage.size", "0")));
-        cases.add(valid("two-nodes-of-eight-gpus", spec -> gpu(spec, 8, 2)));
+        cases.add(valid("two-nodes-of-eight-gpus", spec -> {
+            gpu(spec, 8, 2);
+            set(spec, "storage.accessMode", "ReadWriteMany");
+        }));
+        cases.add(invalid("two-nodes-on-the-default-access-mode", spec -> gpu(spec, 8, 2)));
+        cases.add(invalid("two-nodes-on-read-write-once", spec -> {
+            gpu(spec, 8, 2);
+            set(spec, "storage.accessMode", "ReadWriteOnce");
+        }));
         cases.add(valid("djl-on-one-gpu", spec -> {
             set(spec, "training.engine", "DJL");
             gpu(spec, 1, 1);

@@ -124,7 +124,8 @@ class ValidateCommandTest {
 
     @Test
     void severalNodesNeedTrainingGpusAndDjlComputesOnOneGpu() throws IOException {
-        String twoNodesOnCpus = spec(TWO_MEMBERS) + "scheduling:\n  gpu:\n    count: 0\n    nodes: 2\n";
+        String sharedWorkspace = "storage:\n  accessMode: ReadWriteMany\n";
+        String twoNodesOnCpus = spec(TWO_MEMBERS) + sharedWorkspace + "scheduling:\n  gpu:\n    count: 0\n    nodes: 2\n";
         Path file = write("nodes.yaml", manifest("fam", twoNodesOnCpus));
         Plrd.Run r = Plrd.run("validate", file);
         assertThat(r.code()).isEqualTo(2);
@@ -140,8 +141,16 @@ class ValidateCommandTest {
                 + " scheduling.gpu.count or scheduling.gpu.nodes above 1 for the train or evaluate stage, set"
                 + " training.engine to Auto or Torch" + System.lineSeparator());
 
-        file = write("torch.yaml", manifest("fam", djlOnFourGpus.replace("engine: DJL", "engine: Torch")
-                .replace("count: 4", "count: 4\n    nodes: 2")));
+        String torchOnTwoNodes = djlOnFourGpus.replace("engine: DJL", "engine: Torch")
+                .replace("count: 4", "count: 4\n    nodes: 2");
+        file = write("rwo.yaml", manifest("fam", torchOnTwoNodes));
+        r = Plrd.run("validate", file);
+        assertThat(r.code()).isEqualTo(2);
+        assertThat(r.err()).isEqualTo(file + " (document 1): fam: spec: scheduling.gpu.nodes above 1 needs"
+                + " storage.accessMode ReadWriteMany (with a storage class that provides it, such as NFS or a cloud"
+                + " file store): every node of the train stage mounts the workspace" + System.lineSeparator());
+
+        file = write("torch.yaml", manifest("fam", torchOnTwoNodes + sharedWorkspace));
         r = Plrd.run("validate", file);
         assertThat(r.code()).as(r.err()).isZero();
     }

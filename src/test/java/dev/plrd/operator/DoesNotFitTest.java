@@ -29,13 +29,13 @@ class DoesNotFitTest extends OperatorTestSupport {
         family.getSpec().scheduling.gpu.product = "NVIDIA-L4";
         client.resource(family).create();
 
-        eventually(() -> assertThat(condition(get(client, ns, "fam"), "Degraded").getReason()).isEqualTo(Reasons.DOES_NOT_FIT));
+        eventually(() -> assertThat(condition(get(client, ns, "fam"), "Degraded").getReason()).isEqualTo(Reasons.INVALID_SPEC));
         ModelFamily mf = get(client, ns, "fam");
         assertThat(condition(mf, "Degraded").getStatus()).isEqualTo("True");
         assertThat(condition(mf, "Degraded").getMessage())
-                .startsWith("member m5b (5.00B parameters) does not fit: training needs ")
+                .startsWith("spec.scheduling.gpu: member m5b (5.00B parameters) does not fit: training needs ")
                 .contains("on 1 GPU(s) of 22.5 GiB, which leave 20.4 GiB usable");
-        assertThat(condition(mf, "Ready").getReason()).isEqualTo(Reasons.DOES_NOT_FIT);
+        assertThat(condition(mf, "Ready").getReason()).isEqualTo(Reasons.INVALID_SPEC);
         assertThat(mf.getStatus().observedGeneration).isEqualTo(mf.getMetadata().getGeneration());
         assertThat(jobs(client, ns)).isEmpty();
 

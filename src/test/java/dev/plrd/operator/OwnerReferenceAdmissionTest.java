@@ -44,10 +44,11 @@ class OwnerReferenceAdmissionTest {
     private static final Map<String, String> RESOURCES = Map.of("plrd.dev/ModelFamily", "modelfamilies");
 
     /** The operator's settings as Quarkus reads them (its converter understands "7d"), without booting Quarkus. */
-    private final JobFactory jobs = new JobFactory(new SmallRyeConfigBuilder().withMapping(OperatorConfig.class)
+    private final OperatorConfig config = new SmallRyeConfigBuilder().withMapping(OperatorConfig.class)
             .withConverter(Duration.class, 200, new DurationConverter())
             .withDefaultValue("plrd.worker.image", "ghcr.io/plrd-dev/plrd-operator:0.1.0").build()
-            .getConfigMapping(OperatorConfig.class));
+            .getConfigMapping(OperatorConfig.class);
+    private final JobFactory jobs = new JobFactory(config, new StagePods(config));
     private KubernetesMockServer server;
     private KubernetesClient client;
 

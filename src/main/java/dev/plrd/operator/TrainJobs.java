@@ -1,0 +1,42 @@
+package dev.plrd.operator;
+
+import io.fabric8.kubernetes.client.KubernetesClient;
+import io.javaoperatorsdk.operator.processing.GroupVersionKind;
+
+/**
+ * The Kubeflow Trainer API the operator targets: TrainJob of trainer.kubeflow.org/v1alpha1, as Trainer v2.3
+ * publishes it (spec.trainer for the image, command, nodes and resources; spec.runtimePatches for what the pods
+ * carry beyond that). A train stage on several nodes runs as one.
+ */
+final class TrainJobs {
+    static final String GROUP = "trainer.kubeflow.org";
+    static final String VERSION = "v1alpha1";
+    static final String API_VERSION = GROUP + "/" + VERSION;
+    static final String KIND = "TrainJob";
+    static final GroupVersionKind GVK = new GroupVersionKind(GROUP, VERSION, KIND);
+    /** The Trainer release whose API this operator was written and checked against. */
+    static final String TRAINER_VERSION = "v2.3";
+    /** Who owns our entry of spec.runtimePatches (Kueue, for one, writes its own). */
+    static final String PATCH_MANAGER = "plrd.dev/operator";
+    /** The replicated Job of the torch runtimes that runs the training nodes, and its container. */
+    static final String NODE_JOB = "node";
+    /** Labels that JobSet and the Job controller put on the node pods. */
+    static final String RESTART_ATTEMPT_LABEL = "jobset.sigs.k8s.io/restart-attempt";
+    static final String COMPLETION_INDEX_LABEL = "batch.kubernetes.io/job-completion-index";
+
+    private TrainJobs() {
+    }
+
+    /** Whether the API server serves TrainJobs: discovery, which every authenticated client may read. */
+    static boolean served(KubernetesClient client) {
+        return client.supports(API_VERSION, KIND);
+    }
+
+    /** Why a multi-node stage cannot run, for status. */
+    static String notInstalledMessage(int nodes) {
+        return "spec.scheduling.gpu.nodes is " + nodes + ": training on several nodes runs as a Kubeflow Trainer "
+                + KIND + " (" + API_VERSION + "), which this cluster does not serve. Install Kubeflow Trainer "
+                + TRAINER_VERSION + " or later (its CRDs, its controller with JobSet, and the ClusterTrainingRuntime "
+                + "the operator names, torch-distributed by default); the family continues once it is served";
+    }
+}
