@@ -23,6 +23,9 @@ EMBED_TOKENS = "model.embed_tokens.weight"
 FINAL_NORM = "model.norm.weight"
 LM_HEAD = "lm_head.weight"
 ROTARY_CACHE = ".rotary_emb.inv_freq"
+# the transformers model code of a factored checkpoint, beside this file; config.json's auto_map, which the
+# decompose stage (dev.plrd.model.RemoteCode) writes, points at it
+REMOTE_CODE = "modeling_plrd.py"
 
 
 @dataclass(frozen=True)
@@ -250,6 +253,9 @@ def write(target, source, tensors, dtypes):
                      "weight_map": {n: file for file, shard in zip(names, shards) for n, _, _ in shard}}
             atomic.write_bytes(os.path.join(temp, INDEX), json.dumps(index, indent=2).encode("utf-8"))
         shutil.copyfile(os.path.join(source, CONFIG), os.path.join(temp, CONFIG))
+        if carries_remote_code(os.path.join(source, CONFIG)):
+            shutil.copyfile(os.path.join(os.path.dirname(os.path.abspath(__file__)), REMOTE_CODE),
+                            os.path.join(temp, REMOTE_CODE))
         for name in AUXILIARY_FILES:
             if os.path.isfile(os.path.join(source, name)):
                 shutil.copyfile(os.path.join(source, name), os.path.join(temp, name))
@@ -257,3 +263,10 @@ def write(target, source, tensors, dtypes):
         atomic.replace_directory(temp, target)
     finally:
         shutil.rmtree(temp, ignore_errors=True)
+
+
+def carries_remote_code(config_path):
+    """Whether config.json's auto_map sends AutoModelForCausalLM to the model code of a factored checkpoint."""
+    with open(config_path, "rb") as f:
+        auto_map = json.load(f).get("auto_map") or {}
+    return str(auto_map.get("AutoModelForCausalLM", "")).startswith(REMOTE_CODE[:-len(".py")] + ".")

@@ -154,7 +154,10 @@ public final class CheckpointWriter implements Closeable {
         }
     }
 
-    /** Writes the index and config.json, then puts the directory in place of the target, replacing an existing one. */
+    /**
+     * Writes the index, config.json and, for a factored model, the transformers model code ({@link RemoteCode}), then
+     * puts the directory in place of the target, replacing an existing one.
+     */
     public synchronized void commit() throws IOException {
         requireOpen();
         if (shard < shards.size()) {
@@ -164,7 +167,8 @@ public final class CheckpointWriter implements Closeable {
         if (shards.size() > 1) {
             writeIndex();
         }
-        config.write(temp.resolve(ModelConfig.FILE_NAME));
+        RemoteCode.config(config).write(temp.resolve(ModelConfig.FILE_NAME));
+        RemoteCode.write(temp, config);
         AtomicFiles.syncDirectory(temp);
         AtomicFiles.replaceDirectory(temp, target);
         committed = true;

@@ -26,6 +26,7 @@ public final class ModelConfig {
     private static final Map<String, String> MODEL_TYPES = Collections.unmodifiableSortedMap(
             new TreeMap<>(Map.of("llama", "LlamaForCausalLM", "mistral", "MistralForCausalLM")));
     private static final String PLRD = "plrd";
+    private static final String AUTO_MAP = "auto_map";
     private static final String LAYER_PREFIX = "model.layers.";
 
     private final Path source;
@@ -113,6 +114,30 @@ public final class ModelConfig {
         } catch (CheckpointException e) {
             throw new IllegalArgumentException(e.getMessage(), e);
         }
+    }
+
+    /**
+     * A copy whose auto_map sends transformers' AutoModelForCausalLM to {@code modelClass} ({@code file.Class} in
+     * the checkpoint's directory), or without auto_map when modelClass is null; every other field is kept.
+     */
+    public ModelConfig withAutoModel(String modelClass) {
+        ObjectNode copy = json.deepCopy();
+        if (modelClass == null) {
+            copy.remove(AUTO_MAP);
+        } else {
+            copy.putObject(AUTO_MAP).put("AutoModelForCausalLM", modelClass);
+        }
+        try {
+            return new ModelConfig(source, copy);
+        } catch (CheckpointException e) {
+            throw new IllegalArgumentException(e.getMessage(), e);
+        }
+    }
+
+    /** The class auto_map names for AutoModelForCausalLM, if any. */
+    public Optional<String> autoModel() {
+        JsonNode model = json.path(AUTO_MAP).path("AutoModelForCausalLM");
+        return model.isTextual() ? Optional.of(model.textValue()) : Optional.empty();
     }
 
     public String toJson() {

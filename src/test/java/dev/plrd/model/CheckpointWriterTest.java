@@ -41,7 +41,8 @@ class CheckpointWriterTest {
             }
             writer.commit();
         }
-        assertThat(names(target)).containsExactly("config.json", "generation_config.json", "model.safetensors", "tokenizer.json");
+        assertThat(names(target)).containsExactly("config.json", "generation_config.json", "model.safetensors",
+                "modeling_plrd.py", "tokenizer.json");
         assertThat(target.resolve("tokenizer.json")).hasContent("{\"tok\": 1}");
         try (SafetensorsReader reader = SafetensorsReader.open(target.resolve("model.safetensors"))) {
             assertThat(reader.metadata()).containsEntry("format", "pt");
