@@ -23,11 +23,11 @@ import java.util.concurrent.TimeUnit;
 
 /**
  * The PyTorch engine: {@code python3 -m plrd_torch train|evaluate ...} as child processes, one per local rank, with
- * the flags, exit codes and result JSON of the worker contract. On several nodes (a train stage run as a Kubeflow
- * Trainer TrainJob) every node's JVM starts its own ranks, and their places come from the {@link Placement}. This JVM resolves the inputs (fetching remote ones)
+ * the flags, exit codes and result JSON of the worker contract. This JVM resolves the inputs (fetching remote ones)
  * and checks the flags; the children compute. Their exit code comes back as the exception {@link StageCommand} maps
  * to the same code, and a SIGTERM to this JVM is passed on to every child, which saves its state within the grace
- * period.
+ * period. On several nodes (a train stage run as a Kubeflow Trainer TrainJob) each node's JVM starts its own ranks,
+ * at the places its {@link Placement} gives them.
  *
  * <p>Where the Python sources are: system property {@value #PYTHON_PATH_PROPERTY}, else environment variable
  * {@value #PYTHON_PATH_ENV}, else {@value #SOURCE_TREE_PATH} when it exists (a checkout), else {@value #IMAGE_PATH}
@@ -82,7 +82,7 @@ final class TorchEngine {
      * 127.0.0.1 at a port that is free when its ranks start ({@code masterPort} 0).
      */
     record Placement(int nodes, int node, int ranksPerNode, String masterAddress, int masterPort) {
-        static final String LOOPBACK = "127.0.0.1";
+        private static final String LOOPBACK = "127.0.0.1";
         private static final String LAUNCHER = "the launcher (Kubeflow Trainer's torch runtime)";
 
         /** ranks local ranks on this node alone. */
