@@ -1,7 +1,7 @@
 """python3 -m plrd_torch train|evaluate ...: the flags, exit codes and result JSON of `plrd train` and
 `plrd evaluate` (dev.plrd.plan.WorkerContract), on PyTorch. Start several ranks with torchrun, or with RANK,
-WORLD_SIZE, MASTER_ADDR and MASTER_PORT set. Paths are local: `plrd train --engine torch` fetches remote inputs
-first and then starts this."""
+LOCAL_RANK, WORLD_SIZE, LOCAL_WORLD_SIZE, MASTER_ADDR and MASTER_PORT set, on one node or several. Paths are local:
+`plrd train --engine torch` fetches remote inputs first and then starts this."""
 import argparse
 import json
 import os
@@ -82,7 +82,7 @@ def main(argv=None):
     try:
         args = parser().parse_args(argv)
         outputs = (train if args.command == "train" else evaluate)(args)
-        contract.write_result(outputs, args.result, args.report)
+        write(outputs, args)
         return contract.EXIT_OK
     except InvalidInput as e:
         return fail(args, contract.EXIT_INVALID_INPUT, "InvalidInput", str(e))
@@ -99,13 +99,22 @@ def main(argv=None):
 
 def fail(args, code, reason, message):
     print("plrd_torch: %s" % message, file=sys.stderr)
-    if args is not None and int(os.environ.get("RANK", "0")) == 0:
-        contract.write_result(contract.failure(reason, message), args.result, args.report)
+    if args is not None:
+        write(contract.failure(reason, message), args)
     return code
 
 
+def write(payload, args):
+    """--result is this node's account (its pod's termination message, or the file its launcher reads), written by
+    the node's first rank; --report, in the workspace that the nodes share, is the stage's, written by global rank 0
+    alone. The other ranks compute the same outcome and write nothing."""
+    node_first = int(os.environ.get("LOCAL_RANK", "0")) == 0
+    first = int(os.environ.get("RANK", "0")) == 0
+    contract.write_result(payload, args.result if node_first else None, args.report if first else None)
+
+
 def train(args):
-    from . import model as llama, train as trainer
+    from . import model as llama, state, train as trainer
     from .plan import Plan
     source = args.source.removeprefix("file://")
     opened = checkpoint.Checkpoint(source)
@@ -127,6 +136,8 @@ def train(args):
     signal.signal(signal.SIGTERM, lambda *_: requested.append(True))
     ranks = distributed.start()
     try:
+        if ranks.nodes > 1:
+            state.check_shared(state_dir, ranks)
         model = llama.load(opened, ranks.device, args.activation_checkpointing)
         engine = trainer.Engine(model, ranks, args.precision == "mixed", args.compile)
         parameters = sum(p.numel() for p in model.parameters())
@@ -140,8 +151,9 @@ def train(args):
         if outcome["stopped"]:
             raise Stopped("stopped at step %d of %d by SIGTERM; the state is saved and --resume continues from it"
                           % (outcome["steps"], plan.steps))
+        gathered = full_tensors(engine)
         if ranks.main:
-            tensors = [(name, tensor.detach().float().cpu()) for name, tensor in full_tensors(engine)]
+            tensors = [(name, tensor.detach().float().cpu()) for name, tensor in gathered]
             checkpoint.write(args.to, source, tensors, {name: opened.dtype(name) for name, _ in tensors})
         ranks.barrier()
         log.line("train: %d tokens, loss %.4f, %.0f tokens/s, %.1f s -> %s" % (
@@ -154,12 +166,13 @@ def train(args):
 
 
 def full_tensors(engine):
-    """The whole weights in canonical order: gathered from the shards on every rank under FSDP2."""
+    """The whole weights in canonical order on global rank 0, nothing on the other ranks. Under FSDP2 every rank
+    must call this: the shards are gathered by a collective, and with cpu_offload only rank 0 keeps the result."""
     if engine.sharded:
         from torch.distributed.checkpoint.state_dict import StateDictOptions, get_model_state_dict
         full = get_model_state_dict(engine.model, options=StateDictOptions(full_state_dict=True, cpu_offload=True))
-        return [(name, full[name]) for name, _ in engine.model.config.layout()]
-    return engine.model.tensors()
+        return [(name, full[name]) for name, _ in engine.model.config.layout()] if engine.ranks.main else []
+    return engine.model.tensors() if engine.ranks.main else []
 
 
 def evaluate(args):

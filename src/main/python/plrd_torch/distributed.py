@@ -1,5 +1,6 @@
-"""Ranks, as torchrun sets them (RANK, WORLD_SIZE, LOCAL_RANK, MASTER_ADDR, MASTER_PORT): gloo on CPUs, NCCL on
-GPUs; one process without them."""
+"""Ranks, as torchrun sets them (RANK, WORLD_SIZE, LOCAL_RANK, LOCAL_WORLD_SIZE, MASTER_ADDR, MASTER_PORT): gloo on
+CPUs, NCCL on GPUs; one process without them. RANK and WORLD_SIZE count the ranks of all nodes and deal the data;
+LOCAL_RANK picks this node's GPU."""
 import os
 from dataclasses import dataclass
 
@@ -12,6 +13,8 @@ class Ranks:
     rank: int
     world: int
     device: torch.device
+    # nodes the ranks span: WORLD_SIZE over LOCAL_WORLD_SIZE
+    nodes: int = 1
 
     @property
     def main(self):
@@ -36,6 +39,7 @@ class Ranks:
 def start():
     world = int(os.environ.get("WORLD_SIZE", "1"))
     rank = int(os.environ.get("RANK", "0"))
+    per_node = int(os.environ.get("LOCAL_WORLD_SIZE", str(world)))
     if torch.cuda.is_available():
         device = torch.device("cuda", int(os.environ.get("LOCAL_RANK", "0")))
         torch.cuda.set_device(device)
@@ -43,7 +47,7 @@ def start():
         device = torch.device("cpu")
     if world > 1:
         dist.init_process_group("nccl" if device.type == "cuda" else "gloo", rank=rank, world_size=world)
-    return Ranks(rank, world, device)
+    return Ranks(rank, world, device, world // per_node)
 
 
 def stop(ranks):

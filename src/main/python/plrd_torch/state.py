@@ -7,9 +7,12 @@
 The weights and moments are saved with torch.distributed.checkpoint where the model is sharded (FSDP2): each rank
 writes its shards, and a run on another world size reads them resharded. A replicated model (one process, or DDP
 on CPUs, as on PyTorch 1.13) is saved by rank 0 with torch.save. A snapshot is written under a temporary name and
-renamed whole; only then does latest move and are older snapshots deleted."""
+renamed whole; only then does latest move and are older snapshots deleted.
+
+Ranks on several nodes need the directory on storage that every node mounts (check_shared)."""
 import json
 import os
+import secrets
 import shutil
 
 import torch
@@ -21,12 +24,39 @@ FORMAT = "plrd-torch-train-state/v1"
 LATEST = "latest"
 STATE = "state.json"
 REPLICATED = "replicated.pt"
+PROBE = ".shared-probe"
 
 
 def _dcp():
     import torch.distributed.checkpoint as dcp
     from torch.distributed.checkpoint.state_dict import get_state_dict, set_state_dict
     return dcp, get_state_dict, set_state_dict
+
+
+def check_shared(directory, ranks):
+    """Refuses a state directory that the nodes do not share. Every rank writes its shards into it (FSDP2) and every
+    rank reads the snapshot back on resume: on a node that sees another directory under the same path, the ranks would
+    resume from different steps and train on silently. Rank 0 leaves a random number there; every rank reads it."""
+    probe = os.path.join(directory, PROBE)
+    if ranks.main:
+        os.makedirs(directory, exist_ok=True)
+        number = secrets.randbelow(2 ** 48) + 1
+        atomic.write_bytes(probe, str(number).encode("ascii"))
+    # the number reaches every rank by a sum to which only rank 0 adds (float64 holds it exactly)
+    expected = ranks.sum([number if ranks.main else 0.0])[0]
+    try:
+        with open(probe, encoding="ascii") as f:
+            seen = int(f.read())
+    except (OSError, ValueError):
+        seen = None
+    blind = int(ranks.sum([0.0 if seen == expected else 1.0])[0])
+    if ranks.main:
+        os.remove(probe)
+    if blind:
+        raise InvalidInput("--state %s is not shared by the nodes: %d of %d ranks do not see what rank 0 wrote there;"
+                           " with ranks on %d nodes the training state must lie on storage that every node mounts"
+                           " (a ReadWriteMany volume), as every rank writes and resumes it"
+                           % (directory, blind, ranks.world, ranks.nodes))
 
 
 def save(directory, progress, model, optimizer, ranks, sharded):

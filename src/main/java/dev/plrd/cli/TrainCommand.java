@@ -1,6 +1,8 @@
 package dev.plrd.cli;
 
 import ai.djl.Device;
+import com.fasterxml.jackson.databind.JsonMappingException;
+import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.plrd.api.Counts;
 import dev.plrd.api.StageOutputs;
 import dev.plrd.data.DataException;
@@ -93,6 +95,13 @@ public class TrainCommand extends StageCommand {
             description = "With --engine torch: local ranks to start, one per GPU of this node (default: ${DEFAULT-VALUE}).")
     int nproc;
 
+    @Option(names = Flags.NODES, defaultValue = "1", paramLabel = "M",
+            description = "With --engine torch: nodes the ranks span, each starting --nproc of them (a Kubeflow Trainer"
+                    + " TrainJob); with more than 1, this node's place comes from " + WorkerContract.MultiNode.NODE_RANK_ENV
+                    + ", " + WorkerContract.MultiNode.MASTER_ADDR_ENV + " and " + WorkerContract.MultiNode.MASTER_PORT_ENV
+                    + " (default: ${DEFAULT-VALUE}).")
+    int nodes;
+
     @Option(names = "--grace", defaultValue = "${env:" + WorkerContract.TERMINATION_GRACE_ENV + ":-30}", paramLabel = "SECONDS",
             description = "Seconds between SIGTERM and SIGKILL (the pod's termination grace period, default: "
                     + "${DEFAULT-VALUE}); the final state save must end " + Preemption.MARGIN_SECONDS + " s before.")
@@ -101,6 +110,12 @@ public class TrainCommand extends StageCommand {
     @Override
     StageOutputs run() throws Exception {
         TorchEngine.Kind kind = TorchEngine.Kind.of(engine, nproc);
+        TorchEngine.Placement placement = TorchEngine.Placement.of(kind, nodes, nproc, environment);
+        if (placement.node() > 0) {
+            // the report is the stage's result, kept in the workspace the nodes share for later stages: node 0's
+            // alone, so that the nodes do not race to write it; this node's account goes to its termination message
+            report = null;
+        }
         StageInputs inputs = StageInputs.of(environment);
         Path source = inputs.checkpoint(Flags.FROM, from).location();
         outputDirectory("--to", to, "--from", source);
@@ -109,10 +124,15 @@ public class TrainCommand extends StageCommand {
         TrainingLog log = TrainingLog.of(logFormat);
         Path stateDirectory = state != null ? state : to.resolveSibling(to.getFileName() + ".train-state");
         if (kind == TorchEngine.Kind.TORCH) {
+            if (placement.nodes() > 1) {
+                System.err.printf("train: node %d of %d, ranks %d to %d of %d, rendezvous %s:%d%n", placement.node(),
+                        placement.nodes(), placement.globalRank(0), placement.globalRank(nproc - 1),
+                        placement.worldSize(), placement.masterAddress(), placement.masterPort());
+            }
             StageOutputs out = TorchEngine.run("train", torchArguments(source, dataPath, plan, stateDirectory),
-                    nproc, environment, Duration.ofSeconds(Math.max(1, graceSeconds)));
+                    placement, environment, Duration.ofSeconds(Math.max(1, graceSeconds)));
             inputs.report(out);
-            return out;
+            return placement.node() == 0 ? out : NodeOutputs.of(out, placement);
         }
         Device device = Devices.best();
         ComputePrecision compute = Devices.precisionFor(device, precision);
@@ -210,4 +230,25 @@ public class TrainCommand extends StageCommand {
         }
     }
 
+    /**
+     * The termination message of a node other than node 0: the operator reads node 0's, which holds the stage's
+     * result, so this one only has to be valid (the worker contract's outputs, whose readers ignore fields they do not
+     * know) and say which node wrote it. It carries what this node's ranks computed: the loss and tokens are the
+     * job's (summed over all ranks), the throughput and seconds as this node measured them, and the uri of the
+     * checkpoint that global rank 0 wrote.
+     */
+    static final class NodeOutputs extends StageOutputs {
+        private static final ObjectMapper JSON = new ObjectMapper();
+        /** This node's index, PET_NODE_RANK. */
+        public Integer node;
+        /** Nodes of the stage, --nodes. */
+        public Integer nodes;
+
+        static NodeOutputs of(StageOutputs computed, TorchEngine.Placement placement) throws JsonMappingException {
+            NodeOutputs outputs = JSON.updateValue(new NodeOutputs(), computed);
+            outputs.node = placement.node();
+            outputs.nodes = placement.nodes();
+            return outputs;
+        }
+    }
 }

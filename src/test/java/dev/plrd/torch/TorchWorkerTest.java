@@ -20,13 +20,18 @@ import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
  * The PyTorch worker as a stage runs it: exit codes and results through {@code plrd ... --engine torch}, resuming
- * bit for bit after SIGTERM and after SIGKILL, and two gloo ranks computing what one process computes.
+ * bit for bit after SIGTERM and after SIGKILL, and two gloo ranks, on one node or on two, computing what one process
+ * computes.
  */
 class TorchWorkerTest {
     private static final ObjectMapper JSON = new ObjectMapper();
@@ -225,6 +230,85 @@ class TorchWorkerTest {
         assertThat(byTwo.get("tokens").asLong()).isEqualTo(byOne.get("tokens").asLong()).isPositive();
         assertThat(byTwo.get("perplexity").asDouble()).isCloseTo(byOne.get("perplexity").asDouble(),
                 org.assertj.core.data.Percentage.withPercentage(1e-4));
+    }
+
+    @Test
+    void twoNodesOfOneRankTrainAsOneProcessAndNodeZerosResultIsTheStages() throws Exception {
+        Path single = oneProcess();
+        Path pair = dir.resolve("two-nodes");
+        Path state = dir.resolve("two-nodes.state");
+        Path report = dir.resolve("two-nodes.report.json");
+        int port;
+        try (ServerSocket socket = new ServerSocket(0)) {
+            port = socket.getLocalPort();
+        }
+        // two launchers side by side, as two pods of a TrainJob would run them, each with its node's PET_* variables
+        ExecutorService launchers = Executors.newFixedThreadPool(2);
+        List<Future<Integer>> codes = new ArrayList<>();
+        for (int node = 0; node < 2; node++) {
+            Map<String, String> environment = Map.of("PET_NNODES", "2", "PET_NPROC_PER_NODE", "1", "PET_NODE_RANK",
+                    String.valueOf(node), "PET_MASTER_ADDR", "127.0.0.1", "PET_MASTER_PORT", String.valueOf(port));
+            String[] args = train(pair, state, 24, "--engine", "torch", "--nodes", 2, "--result",
+                    dir.resolve("node" + node + ".json"), "--report", report).stream().map(String::valueOf)
+                    .toArray(String[]::new);
+            codes.add(launchers.submit(() -> PlrdCommand.commandLine(environment).execute(args)));
+        }
+        try {
+            for (Future<Integer> code : codes) {
+                assertThat(code.get(5, TimeUnit.MINUTES)).isZero();
+            }
+        } finally {
+            launchers.shutdownNow();
+        }
+        JsonNode first = JSON.readTree(dir.resolve("node0.json").toFile());
+        JsonNode second = JSON.readTree(dir.resolve("node1.json").toFile());
+        assertThat(first.get("uri").asText()).isEqualTo(pair.toAbsolutePath().toString());
+        assertThat(first.get("tokens").asLong()).isEqualTo(24 * 128);
+        assertThat(first.has("node")).isFalse();
+        assertThat(JSON.readTree(report.toFile())).as("the stage's report is node 0's result").isEqualTo(first);
+        assertThat(second.get("node").asInt()).isEqualTo(1);
+        assertThat(second.get("nodes").asInt()).isEqualTo(2);
+        assertThat(second.get("loss")).isEqualTo(first.get("loss"));
+
+        double loss = finalLoss(dir.resolve("one.state"));
+        assertThat(finalLoss(state)).isCloseTo(loss, org.assertj.core.data.Offset.offset(1e-5 * Math.abs(loss)));
+        double worst = assertSameWeights(single, pair, 1e-5);
+        System.err.printf("plrd train --nodes 2 (2 launchers of 1 gloo rank) against 1 process, 24 steps: final loss"
+                + " %.6f against %.6f, max weight difference %.3e of the largest weight%n", finalLoss(state), loss,
+                worst);
+    }
+
+    @Test
+    void ranksOnTwoNodesRefuseAStateDirectoryTheyDoNotShare() throws Exception {
+        int port;
+        try (ServerSocket socket = new ServerSocket(0)) {
+            port = socket.getLocalPort();
+        }
+        // one rank per node, each node with a state directory of its own, as two pods with their own volumes
+        List<Process> ranks = new ArrayList<>();
+        List<Path> logs = new ArrayList<>();
+        for (int rank = 0; rank < 2; rank++) {
+            Path log = dir.resolve("unshared" + rank + ".log");
+            logs.add(log);
+            ranks.add(TorchWorker.start(log, Map.of("RANK", String.valueOf(rank), "LOCAL_RANK", "0", "WORLD_SIZE", "2",
+                    "LOCAL_WORLD_SIZE", "1", "MASTER_ADDR", "127.0.0.1", "MASTER_PORT", String.valueOf(port)),
+                    train(dir.resolve("unshared"), dir.resolve("unshared" + rank + ".state"), 24, "--result",
+                            dir.resolve("unshared" + rank + ".json")).toArray()));
+        }
+        for (int rank = 0; rank < 2; rank++) {
+            assertThat(TorchWorker.finish(ranks.get(rank), logs.get(rank))).as(Files.readString(logs.get(rank)))
+                    .isEqualTo(WorkerContract.EXIT_INVALID_INPUT);
+            assertThat(JSON.readTree(dir.resolve("unshared" + rank + ".json").toFile()).get("error").asText())
+                    .as("each node's first rank says why").startsWith("--state " + dir.resolve("unshared" + rank + ".state")
+                            + " is not shared by the nodes: 1 of 2 ranks do not see what rank 0 wrote there");
+        }
+        assertThat(dir.resolve("unshared")).doesNotExist();
+    }
+
+    /** The last step's loss, unrounded, from the newest snapshot of a training state. */
+    private static double finalLoss(Path state) throws IOException {
+        Path snapshot = state.resolve(Files.readString(state.resolve("latest")).strip());
+        return JSON.readTree(snapshot.resolve("state.json").toFile()).get("loss").asDouble();
     }
 
     @Test
