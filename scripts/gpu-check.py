@@ -10,7 +10,11 @@
    planner's prediction for that shape, which must lie within MEMORY_RANGE of it.
 3. One FSDP2 step on 2 processes (NCCL) sharing the GPU; where NCCL refuses two ranks on one GPU it says so and
    goes on.
-4. A summary of every figure; exit 1 if a check failed.
+4. A factored tiny member written as the worker writes members (config.json with its plrd ranks and auto_map, and
+   modeling_plrd.py) loads in transformers with AutoModelForCausalLM.from_pretrained(dir, trust_remote_code=True)
+   and computes the engine's logits within REMOTE_CODE_TOLERANCE (float32, on the CPU); without transformers it says
+   so and goes on.
+5. A summary of every figure; exit 1 if a check failed.
 
 --smoke runs parts 1 and 2 at toy sizes on the CPU (PyTorch 1.13 will do); the "GPU" side of part 1 is then the
 CPU with activation checkpointing, which must not change the curve. --json FILE also writes the summary as JSON."""
@@ -37,6 +41,12 @@ LOSS_TOLERANCE = 2e-2
 # more than 10% (it would admit a plan that runs out of memory)
 MEMORY_RANGE = (0.5, 1.1)
 SEED = 7
+# the largest logit difference between transformers' modules and the engine's, relative to the largest logit: both
+# compute in float32, the engine rounding its rotary tables as the Java reference does
+REMOTE_CODE_TOLERANCE = 1e-5
+# the member of part 4: some projections factored, the others dense, as a decomposed member has them
+REMOTE_CODE_RANKS = {"model.layers.0.self_attn.q_proj": 16, "model.layers.0.mlp.down_proj": 32,
+                     "model.layers.3.self_attn.o_proj": 8, "model.layers.3.mlp.gate_proj": 24}
 TWO_RANK_TIMEOUT_S = 120
 
 
@@ -301,6 +311,37 @@ def two_rank_worker(work):
         distributed.stop(ranks)
 
 
+def part_remote_code(summary, expected, work):
+    print("== 4. a factored member in transformers (trust_remote_code) ==", flush=True)
+    try:
+        from transformers import AutoModelForCausalLM
+        import transformers
+    except ImportError:
+        summary.figure("transformers", None, "not installed: a member's loading in transformers is not checked")
+        return
+    fields = dict(expected["tiny"], plrd={"ranks": REMOTE_CODE_RANKS},
+                  auto_map={"AutoModelForCausalLM": "modeling_plrd.PlrdLlamaForCausalLM"})
+    source = os.path.join(work, "member-source")
+    os.makedirs(source)
+    config = config_of(fields, os.path.join(source, checkpoint.CONFIG))
+    engine_model = seeded_model(config, SEED, False, torch.device("cpu")).eval()
+    member = os.path.join(work, "member")
+    tensors = [(name, t.detach()) for name, t in engine_model.tensors()]
+    checkpoint.write(member, source, tensors, {name: "F32" for name, _ in tensors})
+    loaded = AutoModelForCausalLM.from_pretrained(member, trust_remote_code=True, torch_dtype=torch.float32).eval()
+    tokens = torch.from_numpy(bigram_tokens(config.vocab_size, 2 * 128, SEED + 1).astype(np.int64)).view(2, 128)
+    with torch.no_grad():
+        theirs = loaded(tokens).logits.float()
+        ours = engine_model(tokens)
+    difference = (theirs - ours).abs().max().item() / ours.abs().max().item()
+    summary.figure("remote_code_logit_difference", difference, "%.2e of the largest logit (transformers %s, %s)" % (
+        difference, transformers.__version__, type(loaded).__name__))
+    summary.check("member loads in transformers", difference <= REMOTE_CODE_TOLERANCE and
+                  type(loaded).__name__ == "PlrdLlamaForCausalLM",
+                  "%s, relative logit difference %.2e (at most %.0e)" % (type(loaded).__name__, difference,
+                                                                         REMOTE_CODE_TOLERANCE))
+
+
 def main():
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--smoke", action="store_true", help="parts 1 and 2 at toy sizes on the CPU")
@@ -324,6 +365,7 @@ def main():
         part_stack(summary, expected, args.smoke, device, work)
         if not args.smoke:
             part_two_ranks(summary, expected, work)
+        part_remote_code(summary, expected, work)
     summary.figure("seconds", round(time.monotonic() - started, 1), "%.1f" % (time.monotonic() - started))
     summary.print()
     if args.json:
