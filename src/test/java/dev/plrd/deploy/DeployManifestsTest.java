@@ -57,6 +57,8 @@ class DeployManifestsTest {
             // blockOwnerDeletion on the owner references of Jobs and the claim (OwnerReferencesPermissionEnforcement)
             grant("plrd.dev", "modelfamilies/finalizers", "update"),
             grant("batch", "jobs", "list", "watch", "create", "delete"),
+            // multi-node train stages: create-only like Jobs, so no update or patch
+            grant("trainer.kubeflow.org", "trainjobs", "get", "list", "watch", "create", "delete"),
             grant("", "pods", "list", "watch"),
             grant("", "persistentvolumeclaims", "create"),
             grant("", "events", "create"));
@@ -222,6 +224,11 @@ class DeployManifestsTest {
         ObjectNode role = (ObjectNode) ofKind("ClusterRole").get(0).deepCopy();
         ((ArrayNode) ruleFor(role, "jobs").withArray("verbs")).add("update");
         assertThat(grantsOf(role)).isNotEqualTo(CLUSTER_GRANTS).contains("batch/jobs:update");
+
+        ObjectNode patchable = (ObjectNode) ofKind("ClusterRole").get(0).deepCopy();
+        ((ArrayNode) ruleFor(patchable, "trainjobs").withArray("verbs")).add("patch");
+        assertThat(grantsOf(patchable)).as("TrainJobs are create-only").isNotEqualTo(CLUSTER_GRANTS)
+                .contains("trainer.kubeflow.org/trainjobs:patch");
 
         ObjectNode wildcard = (ObjectNode) ofKind("ClusterRole").get(0).deepCopy();
         ((ArrayNode) ruleFor(wildcard, "pods").withArray("resources")).removeAll().add("*");
