@@ -66,6 +66,14 @@ class HelmChartTest {
     }
 
     @Test
+    void theTrainerRuntimeIsAValueTheOperatorNamesInTrainJobs() throws Exception {
+        assertThat(env(operator(Helm.template()))).as("the operator's default, torch-distributed")
+                .doesNotContainKey("PLRD_TRAINER_RUNTIME");
+        assertThat(env(operator(Helm.template("trainerRuntime=plrd-torch-distributed"))))
+                .containsEntry("PLRD_TRAINER_RUNTIME", "plrd-torch-distributed");
+    }
+
+    @Test
     void resourcesAndReplicasAreValues() throws Exception {
         List<JsonNode> objects = Helm.template("replicas=2", "resources.requests.cpu=1", "resources.limits.memory=2Gi");
         JsonNode deployment = find(objects, "Deployment", "plrd-operator");
