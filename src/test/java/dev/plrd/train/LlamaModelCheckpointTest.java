@@ -13,6 +13,7 @@ import dev.plrd.model.CheckpointException;
 import dev.plrd.model.DType;
 import dev.plrd.model.ModelConfig;
 import dev.plrd.model.Projection;
+import dev.plrd.model.RemoteCode;
 import dev.plrd.model.TensorInfo;
 import java.io.IOException;
 import java.nio.file.Files;
@@ -57,7 +58,10 @@ class LlamaModelCheckpointTest {
             }
         }
         assertThat(saved.resolve("tokenizer.json")).hasSameTextualContentAs(source.resolve("tokenizer.json"));
-        assertThat(ModelConfig.read(saved.resolve(ModelConfig.FILE_NAME)).toJson()).isEqualTo(config.toJson());
+        // the same config, with the auto_map to the model code that a factored checkpoint carries
+        assertThat(ModelConfig.read(saved.resolve(ModelConfig.FILE_NAME)).toJson())
+                .isEqualTo(RemoteCode.config(config).toJson());
+        assertThat(saved.resolve(RemoteCode.FILE)).exists();
     }
 
     @Test
