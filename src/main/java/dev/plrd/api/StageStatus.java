@@ -23,6 +23,9 @@ public class StageStatus {
     @JsonPropertyDescription("The newest pod of the current Job the operator saw; a replacement for a pod that did not fail is an interruption.")
     public String pod;
 
+    @JsonPropertyDescription("The recorded pod failed on its own (not by a disruption), so another pod replacing it is a retry, not an interruption, even once it is gone.")
+    public Boolean podFailed;
+
     @JsonPropertyDescription("Hash of this stage's inputs; a spec change that alters it re-runs the stage.")
     public String fingerprint;
 

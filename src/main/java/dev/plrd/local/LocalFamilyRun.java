@@ -165,14 +165,14 @@ public final class LocalFamilyRun {
             String result = Files.exists(report) ? Files.readString(report, StandardCharsets.UTF_8) : null;
             if (exit == WorkerContract.EXIT_OK) {
                 return new JobObservation(true, created, created, false, JobObservation.Outcome.SUCCEEDED, null,
-                        failed, pod, Set.of(), null, exit, result, null);
+                        failed, pod, Set.of(), null, exit, result, null, false);
             }
             failed++;
             boolean permanent = WorkerContract.PERMANENT_EXIT_CODES.contains(exit);
             if (permanent || failed > retries) {
                 return new JobObservation(true, created, created, false, JobObservation.Outcome.FAILED,
                         permanent ? POD_FAILURE_POLICY : BACKOFF_LIMIT_EXCEEDED, failed, pod, Set.of(pod), null, exit,
-                        result, null);
+                        result, null, false);
             }
         }
     }
@@ -180,7 +180,7 @@ public final class LocalFamilyRun {
     /** A Job whose pod runs: what the Job controller shows right after the create. */
     private static JobObservation running(String job, Instant now) {
         return new JobObservation(true, now, now, false, JobObservation.Outcome.NONE, null, 0, job + "-1", Set.of(),
-                new JobObservation.PodView(true, true, false, null, null, now, now), null, null, null);
+                new JobObservation.PodView(true, true, false, null, null, now, now), null, null, null, false);
     }
 
     private static String flag(List<String> args, String flag) {

@@ -24,20 +24,23 @@ import java.util.Set;
  * @param exitCode    exit code of the worker in the newest finished pod, or null
  * @param result      termination message of the succeeded pod, or of the newest failed one
  * @param refusal     why the API server refused to create the Job (or what it needs), or null
+ * @param group       the workload is a group of node pods (a TrainJob) followed through its rank-0 pod: no controller
+ *                    counts its failures, so a retry is counted when a rank-0 pod that failed on its own is replaced
+ *                    (JobSet deletes a failed attempt's pods before it starts the next)
  */
 public record JobObservation(boolean exists, Instant created, Instant started, boolean suspended, Outcome outcome,
         String jobReason, int failed, String newestPod, Set<String> failedPods, PodView pod, Integer exitCode,
-        String result, Refusal refusal) {
+        String result, Refusal refusal, boolean group) {
 
     public enum Outcome { NONE, SUCCEEDED, FAILED }
 
     public static final JobObservation ABSENT = new JobObservation(false, null, null, false, Outcome.NONE, null, 0, null,
-            Set.of(), null, null, null, null);
+            Set.of(), null, null, null, null, false);
 
     /** No Job, because the API server refused to create it or the workspace claim it needs. */
     static JobObservation refused(Refusal refusal) {
         return new JobObservation(false, null, null, false, Outcome.NONE, null, 0, null, Set.of(), null, null, null,
-                refusal);
+                refusal, false);
     }
 
     /**

@@ -62,7 +62,7 @@ final class JobObserver {
                 sorted.isEmpty() ? null : sorted.get(0).getMetadata().getName(), failedOnTheirOwn,
                 active == null ? null : podView(active, WorkerContract.CONTAINER),
                 terminated != null ? terminated.getExitCode() : null,
-                terminated != null ? terminated.getMessage() : null, null);
+                terminated != null ? terminated.getMessage() : null, null, false);
     }
 
     /** A pod that has not finished, as the state machine sees it; container: the worker's. */

@@ -14,6 +14,7 @@ import dev.plrd.plan.Planner;
 import dev.plrd.api.StagePhase;
 import io.fabric8.kubernetes.api.model.DeletionPropagation;
 import io.fabric8.kubernetes.api.model.GenericKubernetesResource;
+import io.javaoperatorsdk.operator.processing.event.NoEventSourceForClassException;
 import java.util.OptionalInt;
 import io.fabric8.kubernetes.api.model.Pod;
 import io.fabric8.kubernetes.api.model.batch.v1.Job;
@@ -63,8 +64,6 @@ public class ModelFamilyReconciler implements Reconciler<ModelFamily> {
     private final OperatorConfig config;
     private final ImagePolicy images;
     private final TrainJobFactory trainJobs;
-    /** The TrainJob informer, once started; null until a family needs one (and on clusters without Trainer). */
-    private volatile InformerEventSource<GenericKubernetesResource, ModelFamily> trainJobSource;
 
     public ModelFamilyReconciler(JobFactory jobs, TrainJobFactory trainJobs, StageEvents events, StageMetrics metrics,
             OperatorConfig config, ImagePolicy images) {
@@ -152,7 +151,7 @@ public class ModelFamilyReconciler implements Reconciler<ModelFamily> {
         }
         for (FamilyDriver.JobRequest request : outcome.requests()) {
             switch (request.kind()) {
-                case DELETE_JOB -> deleteJob(context.getClient(), family, request.jobName());
+                case DELETE_JOB -> deleteJob(context, family, request.jobName());
                 case CREATE_JOB -> createJob(context, family, request.stage(), request.jobName())
                         .ifPresent(refusal -> refusals.put(request.jobName(), refusal));
             }
@@ -175,26 +174,40 @@ public class ModelFamilyReconciler implements Reconciler<ModelFamily> {
      * time, before any TrainJob is looked at, so that a running stage never takes its TrainJob for deleted).
      */
     private boolean trainJobsServed(Context<ModelFamily> context) {
-        if (trainJobSource != null) {
+        if (trainJobSource(context).isPresent()) {
             return true;
         }
         if (!TrainJobs.served(context.getClient())) {
             return false;
         }
         synchronized (this) {
-            if (trainJobSource == null) {
+            if (trainJobSource(context).isEmpty()) {
                 var retriever = context.eventSourceRetriever();
-                trainJobSource = (InformerEventSource<GenericKubernetesResource, ModelFamily>) retriever
-                        .dynamicallyRegisterEventSource(new InformerEventSource<>(InformerEventSourceConfiguration
-                                .from(TrainJobs.GVK, ModelFamily.class)
-                                .withName(TRAIN_JOBS)
-                                .withLabelSelector(Labels.SELECTOR)
-                                .withSecondaryToPrimaryMapper(Mappers.fromOwnerReferences(ModelFamily.class))
-                                .build(), retriever.eventSourceContextForDynamicRegistration()));
+                retriever.dynamicallyRegisterEventSource(new InformerEventSource<>(InformerEventSourceConfiguration
+                        .from(TrainJobs.GVK, ModelFamily.class)
+                        .withName(TRAIN_JOBS)
+                        .withLabelSelector(Labels.SELECTOR)
+                        .withSecondaryToPrimaryMapper(Mappers.fromOwnerReferences(ModelFamily.class))
+                        .build(), retriever.eventSourceContextForDynamicRegistration()));
                 LOG.infof("Kubeflow Trainer's %s is served: watching TrainJobs", TrainJobs.API_VERSION);
             }
         }
         return true;
+    }
+
+    /**
+     * The TrainJob informer of the running operator, once a family needed it; looked up through the context each
+     * time rather than kept, since it belongs to the operator that started it, not to this reconciler.
+     */
+    @SuppressWarnings("unchecked")
+    private static Optional<InformerEventSource<GenericKubernetesResource, ModelFamily>> trainJobSource(
+            Context<ModelFamily> context) {
+        try {
+            return Optional.of((InformerEventSource<GenericKubernetesResource, ModelFamily>) context
+                    .eventSourceRetriever().getEventSourceFor(GenericKubernetesResource.class, TRAIN_JOBS));
+        } catch (NoEventSourceForClassException | IllegalArgumentException notStarted) {
+            return Optional.empty();
+        }
     }
 
     private Function<String, JobObservation> observer(Context<ModelFamily> context,
@@ -204,8 +217,10 @@ public class ModelFamilyReconciler implements Reconciler<ModelFamily> {
         Map<String, List<Pod>> podsByJob = context.getSecondaryResources(Pod.class).stream()
                 .filter(p -> p.getMetadata().getLabels() != null && p.getMetadata().getLabels().containsKey(Labels.JOB))
                 .collect(Collectors.groupingBy(p -> p.getMetadata().getLabels().get(Labels.JOB)));
-        Map<String, GenericKubernetesResource> trainJobsByName = trainJobSource == null ? Map.of()
-                : trainJobSource.list().collect(Collectors.toMap(t -> t.getMetadata().getName(), t -> t, (a, b) -> a));
+        Map<String, GenericKubernetesResource> trainJobsByName = trainJobSource(context)
+                .map(source -> source.list().collect(Collectors.toMap(t -> t.getMetadata().getName(), t -> t,
+                        (a, b) -> a)))
+                .orElse(Map.of());
         return name -> {
             if (refusals.containsKey(name)) {
                 return JobObservation.refused(refusals.get(name));
@@ -252,7 +267,9 @@ public class ModelFamilyReconciler implements Reconciler<ModelFamily> {
         }
         if (stage.nodes() > 1) {
             var trainJob = trainJobs.trainJob(family, stage, jobName);
-            return createOnce(() -> context.resourceOperations().create(trainJob, trainJobSource), Reasons.JOB_REJECTED,
+            var source = trainJobSource(context).orElseThrow(() -> new IllegalStateException(
+                    "a TrainJob is created only after its informer started"));
+            return createOnce(() -> context.resourceOperations().create(trainJob, source), Reasons.JOB_REJECTED,
                     TrainJobs.KIND + " " + jobName);
         }
         var job = jobs.job(family, stage, jobName);
@@ -290,9 +307,10 @@ public class ModelFamilyReconciler implements Reconciler<ModelFamily> {
      * Deletes the stage's Job or TrainJob: a name is one or the other, and where TrainJobs are served both are asked
      * for (deleting what does not exist is a no-op), since one just created may not be in the informer's cache yet.
      */
-    private void deleteJob(KubernetesClient client, ModelFamily family, String name) {
+    private static void deleteJob(Context<ModelFamily> context, ModelFamily family, String name) {
+        KubernetesClient client = context.getClient();
         String namespace = family.getMetadata().getNamespace();
-        if (trainJobSource != null) {
+        if (trainJobSource(context).isPresent()) {
             client.genericKubernetesResources(TrainJobs.API_VERSION, TrainJobs.KIND).inNamespace(namespace)
                     .withName(name).withPropagationPolicy(DeletionPropagation.BACKGROUND).delete();
         }

@@ -74,6 +74,7 @@ public final class StageStateMachine {
         String jobName = jobNameForSequence.apply(s.jobsCreated);
         s.jobName = jobName;
         s.pod = null;
+        s.podFailed = null;
         s.submitTime = Timestamps.format(now);
         s.startTime = null;
         s.completionTime = null;
@@ -119,6 +120,7 @@ public final class StageStateMachine {
         s.message = message;
         s.jobName = null;
         s.pod = null;
+        s.podFailed = null;
         s.retries = null;
         s.interruptions = null;
         s.outputs = null;
@@ -231,18 +233,27 @@ public final class StageStateMachine {
      * failure counted so far was; when the Job has failed, its last failure was not; between pods
      * nobody knows yet, so the count stays. An interruption is a pod replaced without failing: the
      * recorded pod is no longer the newest and did not fail on its own (preemption, eviction and
-     * drain delete the pod, so it is often gone by then).
+     * drain delete the pod, so it is often gone by then). A TrainJob's group ({@link JobObservation#group})
+     * has no controller count: its retries are counted as replacements of a rank-0 pod that failed on its own.
      */
     private static void countPods(StageStatus current, StageStatus s, JobObservation job) {
         String newest = job.newestPod();
+        int sofar = count(current.retries);
         if (newest != null) {
-            if (current.pod != null && !current.pod.equals(newest) && !job.failedPods().contains(current.pod)) {
-                s.interruptions = count(current.interruptions) + 1;
+            // what the recorded pod was seen to do stays known once it is gone (podFailed)
+            boolean failedOnItsOwn = current.pod != null
+                    && (job.failedPods().contains(current.pod) || Boolean.TRUE.equals(current.podFailed));
+            if (current.pod != null && !current.pod.equals(newest)) {
+                if (!failedOnItsOwn) {
+                    s.interruptions = count(current.interruptions) + 1;
+                } else if (job.group()) {
+                    sofar++;
+                }
             }
             s.pod = newest;
+            s.podFailed = job.failedPods().contains(newest) ? Boolean.TRUE : null;
         }
-        int sofar = count(current.retries);
-        s.retries = switch (job.outcome()) {
+        s.retries = job.group() ? sofar : switch (job.outcome()) {
             case FAILED -> Math.max(sofar, job.failed() - 1);
             case SUCCEEDED -> Math.max(sofar, job.failed());
             case NONE -> job.pod() != null ? Math.max(sofar, job.failed()) : sofar;
@@ -342,6 +353,7 @@ public final class StageStateMachine {
         s.jobsCreated = o.jobsCreated;
         s.jobName = o.jobName;
         s.pod = o.pod;
+        s.podFailed = o.podFailed;
         s.fingerprint = o.fingerprint;
         s.retries = o.retries;
         s.interruptions = o.interruptions;

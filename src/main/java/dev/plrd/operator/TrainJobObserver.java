@@ -21,8 +21,10 @@ import java.util.stream.Collectors;
  * <p>The nodes fail together: when one goes, the others' collectives fail, and JobSet restarts the group (a new
  * restart attempt) or the TrainJob fails. So the group is followed through its rank-0 pod (completion index 0): the
  * stage's pod is the newest rank-0 pod, a retry is a rank-0 pod that failed on its own, and an interruption is one
- * replaced without failing on its own. A failure is not its own when a pod of the same restart attempt was
- * disrupted (preempted, evicted, drained: condition DisruptionTarget), since a lost peer ends every rank.
+ * replaced without failing on its own. A rank-0 failure is its own only when nothing else of its restart attempt
+ * went first: no pod of the attempt was disrupted (preempted, evicted, drained: condition DisruptionTarget), every
+ * other node still has its one pod (a preempted pod is deleted, often before rank 0 notices), and no other node's
+ * worker ended before rank 0's. A lost peer ends every rank, so the first to go is the cause.
  */
 final class TrainJobObserver {
     private TrainJobObserver() {
@@ -56,10 +58,9 @@ final class TrainJobObserver {
                 : suspendedCondition != null && "False".equals(suspendedCondition.get("status"))
                         ? Timestamps.parse((String) suspendedCondition.get("lastTransitionTime")) : created;
 
-        Set<Integer> disrupted = pods.stream().filter(p -> JobObserver.condition(p, "DisruptionTarget") != null)
-                .map(TrainJobObserver::attempt).collect(Collectors.toSet());
+        int nodes = nodes(trainJob);
         List<Pod> rankZero = pods.stream().filter(p -> index(p) == 0).sorted(JobObserver.NEWEST_FIRST).toList();
-        Set<String> failedOnTheirOwn = rankZero.stream().filter(p -> failedOnItsOwn(p, disrupted))
+        Set<String> failedOnTheirOwn = rankZero.stream().filter(p -> failedOnItsOwn(p, pods, nodes))
                 .map(p -> p.getMetadata().getName()).collect(Collectors.toUnmodifiableSet());
 
         int latest = pods.stream().mapToInt(TrainJobObserver::attempt).max().orElse(0);
@@ -73,8 +74,8 @@ final class TrainJobObserver {
                 : JobObserver.terminated(finished, WorkerContract.MultiNode.CONTAINER);
         return new JobObservation(true, created, started, suspended, outcome, reason, failedOnTheirOwn.size(),
                 rankZero.isEmpty() ? null : rankZero.get(0).getMetadata().getName(), failedOnTheirOwn,
-                group(active, nodes(trainJob)), terminated != null ? terminated.getExitCode() : null,
-                terminated != null ? terminated.getMessage() : null, null);
+                group(active, nodes), terminated != null ? terminated.getExitCode() : null,
+                terminated != null ? terminated.getMessage() : null, null, true);
     }
 
     /**
@@ -128,9 +129,30 @@ final class TrainJobObserver {
                 .or(() -> failed.stream().findFirst()).orElse(null);
     }
 
-    private static boolean failedOnItsOwn(Pod pod, Set<Integer> disruptedAttempts) {
-        return "Failed".equals(JobObserver.phase(pod)) && JobObserver.condition(pod, "DisruptionTarget") == null
-                && !disruptedAttempts.contains(attempt(pod));
+    private static boolean failedOnItsOwn(Pod rankZero, Collection<Pod> pods, int nodes) {
+        if (!"Failed".equals(JobObserver.phase(rankZero)) || disrupted(rankZero)) {
+            return false;
+        }
+        Instant failedAt = finishedAt(rankZero);
+        List<Pod> peers = pods.stream().filter(p -> attempt(p) == attempt(rankZero) && index(p) != 0).toList();
+        for (Pod peer : peers) {
+            Instant ended = finishedAt(peer);
+            if (disrupted(peer) || ended != null && failedAt != null && ended.isBefore(failedAt)) {
+                return false;
+            }
+        }
+        Map<Integer, Long> podsPerNode = peers.stream()
+                .collect(Collectors.groupingBy(TrainJobObserver::index, Collectors.counting()));
+        return podsPerNode.size() == nodes - 1 && podsPerNode.values().stream().allMatch(n -> n == 1);
+    }
+
+    private static boolean disrupted(Pod pod) {
+        return JobObserver.condition(pod, "DisruptionTarget") != null;
+    }
+
+    private static Instant finishedAt(Pod pod) {
+        ContainerStateTerminated t = JobObserver.terminated(pod, WorkerContract.MultiNode.CONTAINER);
+        return t == null ? null : Timestamps.parse(t.getFinishedAt());
     }
 
     @SuppressWarnings("unchecked")

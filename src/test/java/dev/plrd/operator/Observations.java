@@ -44,13 +44,13 @@ final class Observations {
     /** The Job is Failed after its first pod failed with that exit code and result. */
     static JobObservation failed(Instant started, String jobReason, Integer exitCode, String result) {
         return new JobObservation(true, started, started, false, Outcome.FAILED, jobReason, 1, FIRST_POD,
-                Set.of(FIRST_POD), null, exitCode, result, null);
+                Set.of(FIRST_POD), null, exitCode, result, null, false);
     }
 
     /** The same observation with another count of failed pods (as the Job's status.failed says). */
     static JobObservation withFailed(JobObservation o, int failed) {
         return new JobObservation(o.exists(), o.created(), o.started(), o.suspended(), o.outcome(), o.jobReason(),
-                failed, o.newestPod(), o.failedPods(), o.pod(), o.exitCode(), o.result(), o.refusal());
+                failed, o.newestPod(), o.failedPods(), o.pod(), o.exitCode(), o.result(), o.refusal(), false);
     }
 
     /**
@@ -59,7 +59,7 @@ final class Observations {
      */
     static JobObservation newestPod(JobObservation o, String newest, String... failedPods) {
         return new JobObservation(o.exists(), o.created(), o.started(), o.suspended(), o.outcome(), o.jobReason(),
-                o.failed(), newest, Set.of(failedPods), o.pod(), o.exitCode(), o.result(), o.refusal());
+                o.failed(), newest, Set.of(failedPods), o.pod(), o.exitCode(), o.result(), o.refusal(), false);
     }
 
     /** A pod the scheduler found no node for (PodScheduled=False, Unschedulable), with its explanation. */
@@ -84,6 +84,6 @@ final class Observations {
     private static JobObservation job(Instant created, Instant started, boolean suspended, Outcome outcome,
             String jobReason, String newestPod, PodView pod, Integer exitCode, String result) {
         return new JobObservation(true, created, started, suspended, outcome, jobReason, 0, newestPod, Set.of(), pod,
-                exitCode, result, null);
+                exitCode, result, null, false);
     }
 }

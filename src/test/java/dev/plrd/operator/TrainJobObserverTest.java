@@ -65,9 +65,14 @@ class TrainJobObserverTest {
 
     private static Pod ended(int attempt, int index, String created, String phase, int exit, String message,
             boolean disrupted) {
+        return ended(attempt, index, created, phase, exit, message, disrupted, null);
+    }
+
+    private static Pod ended(int attempt, int index, String created, String phase, int exit, String message,
+            boolean disrupted, String finishedAt) {
         PodBuilder b = pod(attempt, index, created, phase).editStatus()
                 .addToContainerStatuses(node(new ContainerStateBuilder().withNewTerminated().withExitCode(exit)
-                        .withMessage(message).endTerminated().build()))
+                        .withMessage(message).withFinishedAt(finishedAt).endTerminated().build()))
                 .endStatus();
         if (disrupted) {
             b.editStatus().addToConditions(new PodConditionBuilder().withType("DisruptionTarget").withStatus("True")
@@ -150,6 +155,28 @@ class TrainJobObserverTest {
 
         assertThat(o.failedPods()).containsExactly("tj-node-0-0-a0");
         assertThat(o.failed()).isEqualTo(1);
+    }
+
+    @Test
+    void rankZeroFailingAfterItsPeersPodWasDeletedIsNotAFailureOfItsOwn() {
+        // a preempted pod is deleted, often before rank 0 notices its peer is gone
+        JobObservation o = TrainJobObserver.observe(trainJob(null), List.of(
+                ended(0, 0, "2026-03-01T10:00:05Z", "Failed", 1, "{\"error\":\"peer lost\"}", false)));
+
+        assertThat(o.failedPods()).isEmpty();
+    }
+
+    @Test
+    void rankZeroFailingAfterAPeerEndedFirstIsNotAFailureOfItsOwn() {
+        JobObservation first = TrainJobObserver.observe(trainJob(null), List.of(
+                ended(0, 0, "2026-03-01T10:00:05Z", "Failed", 1, "{}", false, "2026-03-01T10:07:00Z"),
+                ended(0, 1, "2026-03-01T10:00:05Z", "Failed", 137, "", false, "2026-03-01T10:05:00Z")));
+        JobObservation after = TrainJobObserver.observe(trainJob(null), List.of(
+                ended(0, 0, "2026-03-01T10:00:05Z", "Failed", 1, "{}", false, "2026-03-01T10:05:00Z"),
+                ended(0, 1, "2026-03-01T10:00:05Z", "Failed", 1, "{}", false, "2026-03-01T10:07:00Z")));
+
+        assertThat(first.failedPods()).isEmpty();
+        assertThat(after.failedPods()).containsExactly("tj-node-0-0-a0");
     }
 
     @Test
