@@ -3,6 +3,7 @@ package dev.plrd.operator;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.plrd.api.ModelFamily;
+import dev.plrd.kube.DeployBase;
 import dev.plrd.kube.KubeApiServer;
 import io.fabric8.kubernetes.api.model.NamespaceBuilder;
 import io.fabric8.kubernetes.api.model.ServiceAccountBuilder;
@@ -39,6 +40,15 @@ abstract class RealApiServerSupport extends OperatorTestSupport {
                 .withNewRoleRef("rbac.authorization.k8s.io", "ClusterRole", clusterRole)
                 .addNewSubject().withKind("ServiceAccount").withName("operator").withNamespace(ns).endSubject()
                 .build()).create();
+    }
+
+    /**
+     * Removes the leader Lease of deploy/base's namespace, as on a cluster where the operator never ran. An operator
+     * that stopped leaves its Lease held until it expires: the next class on the shared server would wait that long
+     * for its operator to lead, and would take the stopped one for the holder until then.
+     */
+    static void noLeaderYet(KubernetesClient admin) {
+        admin.leases().inNamespace(DeployBase.NAMESPACE).withName(LeaderElection.LEASE).delete();
     }
 
     /** Two members, the default stages: eight stage Jobs to Ready. */

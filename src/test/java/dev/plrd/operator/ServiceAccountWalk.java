@@ -27,6 +27,7 @@ abstract class ServiceAccountWalk extends RealApiServerSupport {
 
     void walk(KubeApiServer server, String name) throws Exception {
         DeployBase.apply(server.admin());
+        noLeaderYet(server.admin());
         String ns = namespace(server, name);
         String token = server.serviceAccountToken(DeployBase.NAMESPACE, DeployBase.SERVICE_ACCOUNT);
         fake(server.admin(), ns);
