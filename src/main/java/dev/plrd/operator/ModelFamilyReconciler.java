@@ -56,6 +56,8 @@ import org.jboss.logging.Logger;
 public class ModelFamilyReconciler implements Reconciler<ModelFamily> {
     public static final String NAME = "modelfamily";
     private static final String TRAIN_JOBS = "trainjobs";
+    /** How often a family waiting for Kubeflow Trainer asks the API server whether TrainJobs are served now. */
+    static final Duration TRAINER_RECHECK = Duration.ofMinutes(1);
     private static final Logger LOG = Logger.getLogger(ModelFamilyReconciler.class);
 
     private final JobFactory jobs;
@@ -130,13 +132,15 @@ public class ModelFamilyReconciler implements Reconciler<ModelFamily> {
         } else {
             List<PlannedStage> plan = Planner.plan(family.getSpec());
             OptionalInt nodes = multiNodeStageToRun(plan, previous);
-            if (nodes.isPresent() && !trainJobsServed(context)) {
-                outcome = new FamilyDriver.Outcome(FamilyDriver.refused(previous, generation,
-                        Reasons.TRAINER_NOT_INSTALLED, TrainJobs.notInstalledMessage(nodes.getAsInt()), now), List.of(),
-                        null);
+            Optional<Unusable> trainer = nodes.isPresent() ? trainJobsUnusable(context, nodes.getAsInt())
+                    : Optional.empty();
+            if (trainer.isPresent()) {
+                // no event says that Trainer was installed or the access granted: look again soon, not at the resync
+                outcome = new FamilyDriver.Outcome(FamilyDriver.refused(previous, generation, trainer.get().reason(),
+                        trainer.get().message(), now), List.of(), now.plus(TRAINER_RECHECK));
             } else {
                 outcome = FamilyDriver.drive(new FamilyDriver.Inputs(family.getSpec(), generation, previous, plan,
-                        observer(context, refusals), jobNames(family), timeouts(family.getSpec()), now));
+                        observer(context, family, refusals), jobNames(family), timeouts(family.getSpec()), now));
             }
         }
 
@@ -169,30 +173,42 @@ public class ModelFamilyReconciler implements Reconciler<ModelFamily> {
                 .mapToInt(PlannedStage::nodes).findFirst();
     }
 
+    /** Why TrainJobs cannot be used now: a reason of the family's conditions and its message. */
+    private record Unusable(String reason, String message) {
+    }
+
     /**
-     * Whether TrainJobs can be used: the API server serves them, and then their informer runs (started here the first
-     * time, before any TrainJob is looked at, so that a running stage never takes its TrainJob for deleted).
+     * Whether TrainJobs can be used: the API server serves them, and their informer runs (started here the first time,
+     * before any TrainJob is looked at, so that a running stage never takes its TrainJob for deleted). An informer
+     * that cannot start (the operator may not list or watch TrainJobs) is removed again, to be tried at the next look.
      */
-    private boolean trainJobsServed(Context<ModelFamily> context) {
+    private Optional<Unusable> trainJobsUnusable(Context<ModelFamily> context, int nodes) {
         if (trainJobSource(context).isPresent()) {
-            return true;
+            return Optional.empty();
         }
         if (!TrainJobs.served(context.getClient())) {
-            return false;
+            return Optional.of(new Unusable(Reasons.TRAINER_NOT_INSTALLED, TrainJobs.notInstalledMessage(nodes)));
         }
         synchronized (this) {
-            if (trainJobSource(context).isEmpty()) {
-                var retriever = context.eventSourceRetriever();
+            if (trainJobSource(context).isPresent()) {
+                return Optional.empty();
+            }
+            var retriever = context.eventSourceRetriever();
+            try {
                 retriever.dynamicallyRegisterEventSource(new InformerEventSource<>(InformerEventSourceConfiguration
                         .from(TrainJobs.GVK, ModelFamily.class)
                         .withName(TRAIN_JOBS)
                         .withLabelSelector(Labels.SELECTOR)
                         .withSecondaryToPrimaryMapper(Mappers.fromOwnerReferences(ModelFamily.class))
                         .build(), retriever.eventSourceContextForDynamicRegistration()));
-                LOG.infof("Kubeflow Trainer's %s is served: watching TrainJobs", TrainJobs.API_VERSION);
+            } catch (RuntimeException e) {
+                retriever.dynamicallyDeRegisterEventSource(TRAIN_JOBS);
+                LOG.warnf(e, "cannot watch TrainJobs");
+                return Optional.of(new Unusable(Reasons.TRAINER_UNAVAILABLE, TrainJobs.unwatchableMessage(context.getClient(), nodes, e)));
             }
+            LOG.infof("Kubeflow Trainer's %s is served: watching TrainJobs", TrainJobs.API_VERSION);
+            return Optional.empty();
         }
-        return true;
     }
 
     /**
@@ -210,7 +226,12 @@ public class ModelFamilyReconciler implements Reconciler<ModelFamily> {
         }
     }
 
-    private Function<String, JobObservation> observer(Context<ModelFamily> context,
+    /**
+     * What each recorded Job (or TrainJob) shows, from the informers' caches. A name the caches lack is asked of the
+     * API server before it counts as absent: a cache not yet filled after a start, or emptied while the operator
+     * stops, must not make a running stage look deleted (which would start a new attempt).
+     */
+    private Function<String, JobObservation> observer(Context<ModelFamily> context, ModelFamily family,
             Map<String, JobObservation.Refusal> refusals) {
         Map<String, Job> byName = context.getSecondaryResources(Job.class).stream()
                 .collect(Collectors.toMap(j -> j.getMetadata().getName(), j -> j, (a, b) -> a));
@@ -227,7 +248,16 @@ public class ModelFamilyReconciler implements Reconciler<ModelFamily> {
             }
             List<Pod> pods = podsByJob.getOrDefault(name, List.of());
             GenericKubernetesResource trainJob = trainJobsByName.get(name);
-            return trainJob != null ? TrainJobObserver.observe(trainJob, pods) : JobObserver.observe(byName.get(name), pods);
+            Job job = byName.get(name);
+            if (trainJob == null && job == null) {
+                String namespace = family.getMetadata().getNamespace();
+                job = context.getClient().batch().v1().jobs().inNamespace(namespace).withName(name).get();
+                if (job == null && trainJobSource(context).isPresent()) {
+                    trainJob = context.getClient().genericKubernetesResources(TrainJobs.API_VERSION, TrainJobs.KIND)
+                            .inNamespace(namespace).withName(name).get();
+                }
+            }
+            return trainJob != null ? TrainJobObserver.observe(trainJob, pods) : JobObserver.observe(job, pods);
         };
     }
 

@@ -79,6 +79,12 @@ final class Reasons {
      * Trainer is installed; nothing is created or retried meanwhile.
      */
     static final String TRAINER_NOT_INSTALLED = "TrainerNotInstalled";
+    /**
+     * Degraded, Ready, Progressing: TrainJobs are served, but their informer cannot start (the operator's service
+     * account may not list or watch them); the message has the server's answer. Looked at again like
+     * {@link #TRAINER_NOT_INSTALLED}.
+     */
+    static final String TRAINER_UNAVAILABLE = "TrainerUnavailable";
     /** Ready: every member is published. */
     static final String ALL_MEMBERS_PUBLISHED = "AllMembersPublished";
     /** Progressing=False: nothing is left to do. */

@@ -56,7 +56,8 @@ class DeployManifestsTest {
             grant("plrd.dev", "modelfamilies/status", "patch"),
             // blockOwnerDeletion on the owner references of Jobs and the claim (OwnerReferencesPermissionEnforcement)
             grant("plrd.dev", "modelfamilies/finalizers", "update"),
-            grant("batch", "jobs", "list", "watch", "create", "delete"),
+            // get: a recorded Job the informer's cache lacks is read before the stage counts it as deleted
+            grant("batch", "jobs", "get", "list", "watch", "create", "delete"),
             // multi-node train stages: create-only like Jobs, so no update or patch
             grant("trainer.kubeflow.org", "trainjobs", "get", "list", "watch", "create", "delete"),
             grant("", "pods", "list", "watch"),

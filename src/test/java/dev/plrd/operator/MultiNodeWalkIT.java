@@ -100,6 +100,53 @@ class MultiNodeWalkIT extends RealApiServerSupport {
         }
     }
 
+    /**
+     * TrainJobs served, but the operator's role lacks watch on them: its TrainJob informer cannot start. The family
+     * says so (TrainerUnavailable, with the server's answer), nothing is created, and the operator keeps running.
+     */
+    @Test
+    void withoutWatchOnTrainJobsTheFamilyIsDegradedWithTheServersAnswer(KubeApiServer server) throws Exception {
+        KubernetesClient admin = server.admin();
+        installTrainer(admin);
+        try {
+            DeployBase.apply(admin);
+            admin.rbac().clusterRoles().withName(DeployBase.SERVICE_ACCOUNT).edit(role -> {
+                role.getRules().stream().filter(r -> r.getResources().contains("trainjobs"))
+                        .forEach(r -> r.getVerbs().remove("watch"));
+                return role;
+            });
+            noLeaderYet(admin);
+            String ns = namespace(server, "multinode-no-watch");
+            String token = server.serviceAccountToken(DeployBase.NAMESPACE, DeployBase.SERVICE_ACCOUNT);
+            fake(admin, ns);
+            try (FakeTrainer trainer = new FakeTrainer(admin, ns, trainJob -> FakeTrainer.Script.of(
+                    Attempt.of(succeed(result("m5b", "train")), succeed(OTHER_RANK_RESULT))), 50);
+                    OperatorProcess operator = OperatorProcess.start(server, token, DeployBase.NAMESPACE, Map.of(),
+                            workDir("multinode-no-watch"))) {
+                admin.resource(twoNodes("nowatch", ns)).create();
+                Instant deadline = Instant.now().plus(LIMIT);
+                Condition degraded = null;
+                while (degraded == null || !"TrainerUnavailable".equals(degraded.getReason())) {
+                    if (Instant.now().isAfter(deadline) || !operator.isAlive()) {
+                        fail("Degraded TrainerUnavailable within %s, operator %s; Degraded: %s%noperator log:%n%s",
+                                LIMIT, operator.isAlive() ? "running" : "exited", degraded, operator.logTail());
+                    }
+                    Thread.sleep(200);
+                    ModelFamily mf = get(admin, ns, "nowatch");
+                    degraded = mf == null || mf.getStatus() == null ? null : condition(mf, Conditions.DEGRADED);
+                }
+                assertThat(degraded.getStatus()).isEqualTo("True");
+                assertThat(degraded.getMessage()).contains("the operator cannot watch TrainJobs: RBAC forbids the"
+                        + " operator's service account to watch trainjobs.trainer.kubeflow.org;");
+                assertThat(operator.isAlive()).isTrue();
+                assertThat(trainer.trainJobsSeen()).isEmpty();
+            }
+        } finally {
+            DeployBase.apply(admin);
+            uninstallTrainer(admin);
+        }
+    }
+
     /** The TrainJob CRD, served once Established, as installing Kubeflow Trainer makes it. */
     private static void installTrainer(KubernetesClient admin) {
         FakeTrainer.install(admin);
