@@ -55,4 +55,37 @@ final class Families {
             throw new UncheckedIOException(e);
         }
     }
+
+    /** One member trained on two nodes of eight H100s; a base the memory planner does not know, so none is refused. */
+    static ModelFamily twoNodes(String name, String namespace) {
+        return Families.parse("""
+                apiVersion: plrd.dev/v1alpha1
+                kind: ModelFamily
+                metadata:
+                  name: %s
+                  namespace: %s
+                spec:
+                  base:
+                    uri: s3://models/mistral-7b
+                  members:
+                    - name: m5b
+                      targetParameters: 5B
+                  training:
+                    dataset: s3://corpus/slimpajama-6b
+                    tokens: 1B
+                  evaluation:
+                    maxPerplexityRatio: 1.5
+                  publish:
+                    repository: registry.example.com/models/mistral-family
+                    credentialsSecret: registry-push
+                  scheduling:
+                    gpu:
+                      count: 8
+                      nodes: 2
+                      product: NVIDIA-H100-80GB-HBM3
+                    retries: 2
+                  storage:
+                    accessMode: ReadWriteMany
+                """.formatted(name, namespace));
+    }
 }

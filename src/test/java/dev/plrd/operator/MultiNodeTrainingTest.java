@@ -86,7 +86,7 @@ class MultiNodeTrainingTest extends OperatorTestSupport {
         // about two seconds of training, after about one second in Kueue's queue
         trainScripts.put("m5b/train", FakeTrainer.Script.of(Attempt.of(succeedAfter(40, result("m5b", "train")),
                 succeedAfter(40, OTHER_RANK_RESULT))).queuedFor(20));
-        ModelFamily family = twoNodes("fam", ns);
+        ModelFamily family = Families.twoNodes("fam", ns);
         family.getSpec().scheduling.queueName = "gpu-queue";
         client.resource(family).create();
 
@@ -138,7 +138,7 @@ class MultiNodeTrainingTest extends OperatorTestSupport {
         fake(client, ns);
         trainer(ns);
         trainScripts.put("m5b/train", FakeTrainer.Script.of(Attempt.of(runForever(), unschedulable())));
-        ModelFamily family = twoNodes("fam", ns);
+        ModelFamily family = Families.twoNodes("fam", ns);
         family.getSpec().scheduling.startupTimeout = "4s";
         client.resource(family).create();
 
@@ -172,7 +172,7 @@ class MultiNodeTrainingTest extends OperatorTestSupport {
         PodScript losesItsPeer = new PodScript(1, true, null, 2, PodScript.Ending.FAIL, 1, FakeTrainer.PEER_LOST);
         trainScripts.put("m5b/train", FakeTrainer.Script.of(Attempt.of(losesItsPeer, preempted()),
                 Attempt.of(succeed(result("m5b", "train")), succeed(OTHER_RANK_RESULT))));
-        client.resource(twoNodes("fam", ns)).create();
+        client.resource(Families.twoNodes("fam", ns)).create();
 
         eventually(() -> assertThat(stage(get(client, ns, "fam"), "m5b", StageName.TRAIN).phase)
                 .isEqualTo(StagePhase.Succeeded));
@@ -197,7 +197,7 @@ class MultiNodeTrainingTest extends OperatorTestSupport {
                 Attempt.of(fail(1, "{\"error\":\"CUDA error: an illegal memory access was encountered\"}"),
                         runForever()),
                 Attempt.of(succeed(result("m5b", "train")), succeed(OTHER_RANK_RESULT))));
-        client.resource(twoNodes("fam", ns)).create();
+        client.resource(Families.twoNodes("fam", ns)).create();
 
         eventually(() -> assertThat(stage(get(client, ns, "fam"), "m5b", StageName.TRAIN).phase)
                 .isEqualTo(StagePhase.Succeeded));
@@ -219,7 +219,7 @@ class MultiNodeTrainingTest extends OperatorTestSupport {
         fake(client, ns);
         FakeTrainer trainer = trainer(ns);
         FakeTrainer.uninstall(client);
-        client.resource(twoNodes("fam", ns)).create();
+        client.resource(Families.twoNodes("fam", ns)).create();
 
         eventually(() -> assertThat(condition(get(client, ns, "fam"), "Degraded").getReason())
                 .isEqualTo("TrainerNotInstalled"));
@@ -251,7 +251,7 @@ class MultiNodeTrainingTest extends OperatorTestSupport {
         fake(client, ns);
         FakeTrainer trainer = trainer(ns);
         trainScripts.put("m5b/train", FakeTrainer.Script.of(Attempt.of(runForever(), runForever())));
-        client.resource(twoNodes("fam", ns)).create();
+        client.resource(Families.twoNodes("fam", ns)).create();
         eventually(() -> assertThat(stage(get(client, ns, "fam"), "m5b", StageName.TRAIN).phase)
                 .isEqualTo(StagePhase.Running));
         String first = stage(get(client, ns, "fam"), "m5b", StageName.TRAIN).jobName;
@@ -285,7 +285,7 @@ class MultiNodeTrainingTest extends OperatorTestSupport {
         scripts.put("m5b/train", FakeJobController.Script.of(runForever()));
         fake(client, ns);
         FakeTrainer trainer = trainer(ns);
-        ModelFamily family = twoNodes("fam", ns);
+        ModelFamily family = Families.twoNodes("fam", ns);
         family.getSpec().scheduling.gpu.nodes = null;
         client.resource(family).create();
         eventually(() -> assertThat(stage(get(client, ns, "fam"), "m5b", StageName.TRAIN).phase)
@@ -373,7 +373,7 @@ class MultiNodeTrainingTest extends OperatorTestSupport {
         // about four seconds of training, across the restart
         trainScripts.put("m5b/train", FakeTrainer.Script.of(Attempt.of(succeedAfter(80, result("m5b", "train")),
                 succeedAfter(80, OTHER_RANK_RESULT))));
-        client.resource(twoNodes("fam", ns)).create();
+        client.resource(Families.twoNodes("fam", ns)).create();
         eventually(() -> assertThat(stage(get(client, ns, "fam"), "m5b", StageName.TRAIN).phase)
                 .isEqualTo(StagePhase.Running));
         ModelFamily running = get(client, ns, "fam");
@@ -383,7 +383,7 @@ class MultiNodeTrainingTest extends OperatorTestSupport {
         // Killed after recording a TrainJob name in status and before creating the TrainJob: the second family's
         // train stage is Starting with a name, and no TrainJob exists.
         trainScripts.remove("m5b/train");
-        ModelFamily second = client.resource(twoNodes("fam2", ns)).create();
+        ModelFamily second = client.resource(Families.twoNodes("fam2", ns)).create();
         second.setStatus(trainStarting(running, second, "fam2-m5b-train-recorded-1"));
         client.resource(second).updateStatus();
 
@@ -437,39 +437,6 @@ class MultiNodeTrainingTest extends OperatorTestSupport {
             nodes.add(succeed(OTHER_RANK_RESULT));
         }
         return FakeTrainer.Script.of(new Attempt(nodes));
-    }
-
-    /** One member trained on two nodes of eight H100s; a base the memory planner does not know, so none is refused. */
-    private static ModelFamily twoNodes(String name, String namespace) {
-        return Families.parse("""
-                apiVersion: plrd.dev/v1alpha1
-                kind: ModelFamily
-                metadata:
-                  name: %s
-                  namespace: %s
-                spec:
-                  base:
-                    uri: s3://models/mistral-7b
-                  members:
-                    - name: m5b
-                      targetParameters: 5B
-                  training:
-                    dataset: s3://corpus/slimpajama-6b
-                    tokens: 1B
-                  evaluation:
-                    maxPerplexityRatio: 1.5
-                  publish:
-                    repository: registry.example.com/models/mistral-family
-                    credentialsSecret: registry-push
-                  scheduling:
-                    gpu:
-                      count: 8
-                      nodes: 2
-                      product: NVIDIA-H100-80GB-HBM3
-                    retries: 2
-                  storage:
-                    accessMode: ReadWriteMany
-                """.formatted(name, namespace));
     }
 
     /** spec.trainer: the GPU image running the planned train stage on 2 nodes of 8 ranks, 8 GPUs each. */

@@ -60,7 +60,7 @@ class MultiNodeWalkIT extends RealApiServerSupport {
                     Attempt.of(succeed(result("m5b", "train")), succeed(OTHER_RANK_RESULT))), 50);
                     OperatorProcess operator = OperatorProcess.start(server, token, DeployBase.NAMESPACE, Map.of(),
                             work)) {
-                admin.resource(twoNodes("walk", ns)).create();
+                admin.resource(Families.twoNodes("walk", ns)).create();
                 mf = awaitReady(admin, ns, "walk", operator);
                 trainJobsSeen = trainer.trainJobsSeen();
             }
@@ -123,7 +123,7 @@ class MultiNodeWalkIT extends RealApiServerSupport {
                     Attempt.of(succeed(result("m5b", "train")), succeed(OTHER_RANK_RESULT))), 50);
                     OperatorProcess operator = OperatorProcess.start(server, token, DeployBase.NAMESPACE, Map.of(),
                             workDir("multinode-no-watch"))) {
-                admin.resource(twoNodes("nowatch", ns)).create();
+                admin.resource(Families.twoNodes("nowatch", ns)).create();
                 Instant deadline = Instant.now().plus(LIMIT);
                 Condition degraded = null;
                 while (degraded == null || !"TrainerUnavailable".equals(degraded.getReason())) {
@@ -192,38 +192,5 @@ class MultiNodeWalkIT extends RealApiServerSupport {
         assertThat(pods).as("rank-0 pods of %s", trainJob).hasSize(1);
         assertThat(pods.get(0).getStatus().getPhase()).isEqualTo("Succeeded");
         return pods.get(0).getMetadata().getName();
-    }
-
-    /**
-     * One member trained on two nodes of eight GPUs each, on a shared workspace; the base is one the memory planner
-     * does not know, so the fit is not judged and nothing is refused.
-     */
-    private static ModelFamily twoNodes(String name, String namespace) {
-        return Families.parse("""
-                apiVersion: plrd.dev/v1alpha1
-                kind: ModelFamily
-                metadata:
-                  name: %s
-                  namespace: %s
-                spec:
-                  base:
-                    uri: s3://models/mistral-7b
-                  members:
-                    - name: m5b
-                      targetParameters: 5B
-                  training:
-                    dataset: s3://corpus/slimpajama-6b
-                    tokens: 1B
-                  evaluation:
-                    maxPerplexityRatio: 1.5
-                  publish:
-                    repository: registry.example.com/models/mistral-family
-                  scheduling:
-                    gpu:
-                      count: 8
-                      nodes: 2
-                  storage:
-                    accessMode: ReadWriteMany
-                """.formatted(name, namespace));
     }
 }
