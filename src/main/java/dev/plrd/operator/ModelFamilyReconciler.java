@@ -14,7 +14,6 @@ import dev.plrd.plan.Planner;
 import dev.plrd.api.StagePhase;
 import io.fabric8.kubernetes.api.model.DeletionPropagation;
 import io.fabric8.kubernetes.api.model.GenericKubernetesResource;
-import io.javaoperatorsdk.operator.processing.event.NoEventSourceForClassException;
 import java.util.OptionalInt;
 import io.fabric8.kubernetes.api.model.Pod;
 import io.fabric8.kubernetes.api.model.batch.v1.Job;
@@ -218,12 +217,9 @@ public class ModelFamilyReconciler implements Reconciler<ModelFamily> {
     @SuppressWarnings("unchecked")
     private static Optional<InformerEventSource<GenericKubernetesResource, ModelFamily>> trainJobSource(
             Context<ModelFamily> context) {
-        try {
-            return Optional.of((InformerEventSource<GenericKubernetesResource, ModelFamily>) context
-                    .eventSourceRetriever().getEventSourceFor(GenericKubernetesResource.class, TRAIN_JOBS));
-        } catch (NoEventSourceForClassException | IllegalArgumentException notStarted) {
-            return Optional.empty();
-        }
+        return context.eventSourceRetriever().getEventSourcesFor(GenericKubernetesResource.class).stream()
+                .filter(source -> TRAIN_JOBS.equals(source.name()))
+                .map(source -> (InformerEventSource<GenericKubernetesResource, ModelFamily>) source).findFirst();
     }
 
     /**
@@ -238,9 +234,10 @@ public class ModelFamilyReconciler implements Reconciler<ModelFamily> {
         Map<String, List<Pod>> podsByJob = context.getSecondaryResources(Pod.class).stream()
                 .filter(p -> p.getMetadata().getLabels() != null && p.getMetadata().getLabels().containsKey(Labels.JOB))
                 .collect(Collectors.groupingBy(p -> p.getMetadata().getLabels().get(Labels.JOB)));
-        Map<String, GenericKubernetesResource> trainJobsByName = trainJobSource(context)
-                .map(source -> source.list().collect(Collectors.toMap(t -> t.getMetadata().getName(), t -> t,
-                        (a, b) -> a)))
+        var trainJobSource = trainJobSource(context);
+        Map<String, GenericKubernetesResource> trainJobsByName = trainJobSource
+                .map(source -> source.getSecondaryResources(family).stream().collect(Collectors.toMap(
+                        t -> t.getMetadata().getName(), t -> t, (a, b) -> a)))
                 .orElse(Map.of());
         return name -> {
             if (refusals.containsKey(name)) {
@@ -252,7 +249,7 @@ public class ModelFamilyReconciler implements Reconciler<ModelFamily> {
             if (trainJob == null && job == null) {
                 String namespace = family.getMetadata().getNamespace();
                 job = context.getClient().batch().v1().jobs().inNamespace(namespace).withName(name).get();
-                if (job == null && trainJobSource(context).isPresent()) {
+                if (job == null && trainJobSource.isPresent()) {
                     trainJob = context.getClient().genericKubernetesResources(TrainJobs.API_VERSION, TrainJobs.KIND)
                             .inNamespace(namespace).withName(name).get();
                 }

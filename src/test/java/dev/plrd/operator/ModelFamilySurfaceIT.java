@@ -104,17 +104,18 @@ class ModelFamilySurfaceIT extends RealApiServerSupport {
 
         List<String> columns = new ArrayList<>();
         table.path("columnDefinitions").forEach(c -> columns.add(c.path("name").asText()));
-        assertThat(columns).containsExactly("Name", "Base", "Stage", "Published", "Ready", "Reason", "Age");
+        assertThat(columns).containsExactly("Name", "Base", "Stage", "GPUs", "Published", "Ready", "Reason", "Age");
         JsonNode cells = table.path("rows").get(0).path("cells");
         ModelFamily mf = get(server.admin(), ns, "ready");
         Condition ready = condition(mf, Conditions.READY);
         assertThat(cells.get(0).asText()).isEqualTo("ready");
         assertThat(cells.get(1).asText()).isEqualTo("hf://mistralai/Mistral-7B-v0.1");
         assertThat(cells.get(2).asText()).isEqualTo(mf.getStatus().currentStage == null ? "" : mf.getStatus().currentStage);
-        assertThat(cells.get(3).asText()).isEqualTo("2/2");
-        assertThat(cells.get(4).asText()).isEqualTo("True");
-        assertThat(cells.get(5).asText()).isEqualTo(ready.getReason()).isNotBlank();
-        assertThat(cells.get(6).asText()).isNotBlank();
+        assertThat(cells.get(3).isNull()).as("no stage in hand, so no GPUs: %s", cells.get(3)).isTrue();
+        assertThat(cells.get(4).asText()).isEqualTo("2/2");
+        assertThat(cells.get(5).asText()).isEqualTo("True");
+        assertThat(cells.get(6).asText()).isEqualTo(ready.getReason()).isNotBlank();
+        assertThat(cells.get(7).asText()).isNotBlank();
     }
 
     /** Every stage of the Ready family has its Events on the family; the failure is a Warning naming the stage. */
