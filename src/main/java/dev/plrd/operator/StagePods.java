@@ -22,6 +22,7 @@ import io.fabric8.kubernetes.api.model.TolerationBuilder;
 import io.fabric8.kubernetes.api.model.Volume;
 import io.fabric8.kubernetes.api.model.VolumeBuilder;
 import io.fabric8.kubernetes.api.model.VolumeMount;
+import io.quarkus.runtime.Startup;
 import jakarta.enterprise.context.ApplicationScoped;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -36,6 +37,8 @@ import java.util.Set;
  * ({@link JobFactory}) or the node pods of a Kubeflow Trainer TrainJob ({@link TrainJobFactory}). One home, so
  * that a stage gets the same image, volumes, credentials, security context and scheduling either way.
  */
+// created at start-up, so that a bad operator setting stops the operator there rather than fails reconciles
+@Startup
 @ApplicationScoped
 public class StagePods {
     static final String REGISTRY_CONFIG_DIR = "/var/run/plrd/registry";

@@ -7,6 +7,7 @@ import dev.plrd.plan.WorkerContract;
 import io.fabric8.kubernetes.api.model.GenericKubernetesResource;
 import io.fabric8.kubernetes.api.model.ObjectMetaBuilder;
 import io.fabric8.kubernetes.client.utils.KubernetesSerialization;
+import io.quarkus.runtime.Startup;
 import jakarta.enterprise.context.ApplicationScoped;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -24,6 +25,8 @@ import java.util.Set;
  * policy and the termination message policy (the runtime's defaults: the result is read from the message file as
  * every worker writes it), and the retry budget, which is the runtime's JobSet failure policy.
  */
+// created at start-up, so that a bad operator setting stops the operator there rather than fails reconciles
+@Startup
 @ApplicationScoped
 public class TrainJobFactory {
     private static final Set<String> RUNTIME_KINDS = Set.of("ClusterTrainingRuntime", "TrainingRuntime");

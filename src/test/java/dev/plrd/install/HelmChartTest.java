@@ -74,6 +74,14 @@ class HelmChartTest {
     }
 
     @Test
+    void theGpuImageIsAValueOrDerivedByTheOperator() throws Exception {
+        assertThat(env(operator(Helm.template()))).as("the worker image's tag with -gpu, derived by the operator")
+                .doesNotContainKey("PLRD_WORKER_GPU_IMAGE");
+        assertThat(env(operator(Helm.template("workerGpuImage=registry.example.com/ml/plrd-cuda:1.2.3"))))
+                .containsEntry("PLRD_WORKER_GPU_IMAGE", "registry.example.com/ml/plrd-cuda:1.2.3");
+    }
+
+    @Test
     void resourcesAndReplicasAreValues() throws Exception {
         List<JsonNode> objects = Helm.template("replicas=2", "resources.requests.cpu=1", "resources.limits.memory=2Gi");
         JsonNode deployment = find(objects, "Deployment", "plrd-operator");
