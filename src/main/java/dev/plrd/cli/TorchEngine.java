@@ -106,7 +106,7 @@ final class TorchEngine {
                 return local(ranksPerNode);
             }
             agrees(environment, WorkerContract.MultiNode.NODES_ENV, nodes, WorkerContract.Flags.NODES);
-            agrees(environment, "PET_NPROC_PER_NODE", ranksPerNode, WorkerContract.Flags.NPROC);
+            agrees(environment, WorkerContract.MultiNode.RANKS_PER_NODE_ENV, ranksPerNode, WorkerContract.Flags.NPROC);
             int node = number(environment, nodes, WorkerContract.MultiNode.NODE_RANK_ENV, 0, nodes - 1,
                     "this node's index");
             String address = required(environment, nodes, WorkerContract.MultiNode.MASTER_ADDR_ENV,

@@ -24,8 +24,6 @@ import java.util.Objects;
  */
 @ApplicationScoped
 public class JobFactory {
-    static final String REGISTRY_CONFIG_DIR = StagePods.REGISTRY_CONFIG_DIR;
-
     private final OperatorConfig config;
     private final StagePods pods;
 

@@ -6,15 +6,14 @@ import dev.plrd.api.ModelFamilySpec;
 import dev.plrd.api.ModelFamilyStatus;
 import dev.plrd.api.SchedulingSpec;
 import dev.plrd.api.SchemaValidator;
+import dev.plrd.api.StagePhase;
 import dev.plrd.api.Violation;
 import dev.plrd.plan.Defaults;
 import dev.plrd.plan.PlannedStage;
 import dev.plrd.plan.MemoryPlan;
 import dev.plrd.plan.Planner;
-import dev.plrd.api.StagePhase;
 import io.fabric8.kubernetes.api.model.DeletionPropagation;
 import io.fabric8.kubernetes.api.model.GenericKubernetesResource;
-import java.util.OptionalInt;
 import io.fabric8.kubernetes.api.model.Pod;
 import io.fabric8.kubernetes.api.model.batch.v1.Job;
 import io.fabric8.kubernetes.client.KubernetesClient;
@@ -38,6 +37,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
+import java.util.OptionalInt;
 import java.util.function.BiFunction;
 import java.util.function.Function;
 import java.util.stream.Collectors;
@@ -203,7 +203,8 @@ public class ModelFamilyReconciler implements Reconciler<ModelFamily> {
             } catch (RuntimeException e) {
                 retriever.dynamicallyDeRegisterEventSource(TRAIN_JOBS);
                 LOG.warnf(e, "cannot watch TrainJobs");
-                return Optional.of(new Unusable(Reasons.TRAINER_UNAVAILABLE, TrainJobs.unwatchableMessage(context.getClient(), nodes, e)));
+                return Optional.of(new Unusable(Reasons.TRAINER_UNAVAILABLE,
+                        TrainJobs.unwatchableMessage(context.getClient(), nodes, e)));
             }
             LOG.infof("Kubeflow Trainer's %s is served: watching TrainJobs", TrainJobs.API_VERSION);
             return Optional.empty();

@@ -78,6 +78,8 @@ public final class WorkerContract {
         public static final String CONTAINER = "node";
         /** Nodes of the job, as the Trainer counts them (must equal --nodes). */
         public static final String NODES_ENV = "PET_NNODES";
+        /** Ranks each node starts, as the Trainer counts them (must equal --nproc when a number; "auto" is left to it). */
+        public static final String RANKS_PER_NODE_ENV = "PET_NPROC_PER_NODE";
         /** This node's index, 0 to nodes-1 (its pod's Job completion index). */
         public static final String NODE_RANK_ENV = "PET_NODE_RANK";
         /** Host name of node 0, where global rank 0 listens. */

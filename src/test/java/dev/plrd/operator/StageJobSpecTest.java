@@ -193,7 +193,7 @@ class StageJobSpecTest extends OperatorTestSupport {
                 .satisfies(v -> assertThat(v.getSecret().getSecretName()).isEqualTo("registry-push"));
         assertThat(publish.getContainers().get(0).getEnv()).anySatisfy(e -> {
             assertThat(e.getName()).isEqualTo("DOCKER_CONFIG");
-            assertThat(e.getValue()).isEqualTo(JobFactory.REGISTRY_CONFIG_DIR);
+            assertThat(e.getValue()).isEqualTo(StagePods.REGISTRY_CONFIG_DIR);
         });
         assertThat(publish.getContainers().get(0).getEnvFrom()).isEmpty();
         assertThat(publish.getContainers().get(0).getEnv()).noneSatisfy(e -> assertThat(e.getValueFrom()).isNotNull());
