@@ -162,7 +162,9 @@ class MultiNodeWalkIT extends RealApiServerSupport {
     }
 
     private static boolean established(CustomResourceDefinition crd) {
-        return crd != null && crd.getStatus() != null && crd.getStatus().getConditions().stream()
+        // a CRD just created may have a status whose conditions the server has not written yet
+        return crd != null && crd.getStatus() != null && crd.getStatus().getConditions() != null
+                && crd.getStatus().getConditions().stream()
                 .anyMatch(c -> c.getType().equals("Established") && c.getStatus().equals("True"));
     }
 
